@@ -79,6 +79,8 @@ type Target struct {
 	bi      *proc.BinaryInfo
 	mem     Memory // nil for static targets
 	layouts map[string]*layouts.Layout
+	// waitReasons caches runtime.waitReasonStrings (see waitReasonName).
+	waitReasons []string
 
 	closeOnce sync.Once
 	closeErr  error

@@ -2,26 +2,25 @@
 // states and nothing else.
 package main
 
-import (
-	"sync"
-
-	"memlens.test/programs/fixture"
-)
+import "memlens.test/programs/fixture"
 
 // parked goroutines wait on this channel forever.
 var never = make(chan struct{})
 
 func main() {
 	const parked = 3
-	var started sync.WaitGroup
-	started.Add(parked)
+	ids := make(chan int64)
 	for i := 0; i < parked; i++ {
 		go func() {
-			started.Done()
+			ids <- fixture.GoID()
 			<-never
 		}()
 	}
-	started.Wait()
-	fixture.Report("parked", parked)
+	var parkedIDs []interface{}
+	for i := 0; i < parked; i++ {
+		parkedIDs = append(parkedIDs, <-ids)
+	}
+	// The ids of the goroutines blocked receiving from never.
+	fixture.Report("parked", fixture.List(parkedIDs...))
 	fixture.Ready()
 }
