@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/go-delve/delve/pkg/proc"
 	"github.com/go-delve/delve/service/api"
@@ -21,6 +22,11 @@ type Goroutine struct {
 	// WaitSince is g.waitsince: the runtime's nanotime when the goroutine blocked, as far as the
 	// runtime recorded it (it is often 0: the GC fills it in only for long waits).
 	WaitSince int64 `json:"waitSince,omitempty"`
+	// StartFunc is the function the goroutine started in (from g.startpc), when known.
+	StartFunc string `json:"startFunc,omitempty"`
+	// System is true for the runtime's own goroutines (GC workers, finalizers, ...), decided as
+	// the runtime's isSystemGoroutine does: started in a runtime.* function other than runtime.main.
+	System bool `json:"system"`
 }
 
 // gStatusNames are the g.atomicstatus values (src/runtime/runtime2.go): 0-9 mean the same from Go
@@ -77,7 +83,55 @@ func (t *Target) GoroutineAt(addr uint64) (*Goroutine, error) {
 			g.WaitReason = t.waitReasonName(int(reason))
 		}
 	}
+	if startpc, err := field("startpc"); err == nil {
+		if fn := t.bi.PCToFunc(startpc); fn != nil {
+			g.StartFunc = fn.Name
+			g.System = strings.HasPrefix(fn.Name, "runtime.") && fn.Name != "runtime.main" && fn.Name != "runtime.handleAsyncEvent"
+		}
+	}
 	return g, nil
+}
+
+// MaxGoroutines bounds the goroutine table memlens reads (runtime.allglen). A count above it is
+// taken as corrupt memory (for instance a core opened with --force and the wrong executable).
+const MaxGoroutines = 50_000_000
+
+// Goroutines decodes every goroutine that is not dead, from the runtime's own table
+// (runtime.allgs, a []*g, and runtime.allglen), read in one bulk read and bounded: corrupt memory
+// gives an error, never a hang. Delve's own goroutine listing is not used because it trusts
+// these counts.
+func (t *Target) Goroutines() ([]*Goroutine, error) {
+	if t.proc == nil {
+		return nil, userErr("goroutines need a live process (--pid) or a core dump (--core)")
+	}
+	allgs, err := t.Eval("runtime.allgs", proc.LoadConfig{})
+	if err != nil {
+		return nil, fmt.Errorf("reading the goroutine table runtime.allgs: %w", err)
+	}
+	n := allgs.Len
+	if n < 0 || n > MaxGoroutines || n > allgs.Cap {
+		return nil, fmt.Errorf("runtime.allgs has an implausible length %d (cap %d): corrupt memory or the wrong executable?", n, allgs.Cap)
+	}
+	word := int64(t.Arch.PtrSize)
+	ptrs, err := t.Read("runtime.allgs", allgs.Base, n*word)
+	if err != nil {
+		return nil, err
+	}
+	var gs []*Goroutine
+	for i := int64(0); i < n; i++ {
+		addr := t.Arch.Ptr(ptrs[i*word:])
+		if addr == 0 {
+			continue
+		}
+		g, err := t.GoroutineAt(addr)
+		if err != nil {
+			return nil, fmt.Errorf("goroutine %d of runtime.allgs: %w", i, err)
+		}
+		if g.Status != "dead" {
+			gs = append(gs, g)
+		}
+	}
+	return gs, nil
 }
 
 // waitReasonName names a waitReason value through the target's runtime.waitReasonStrings.

@@ -10,8 +10,10 @@ type Info struct {
 	PtrSize int `json:"ptrSize"`
 	// Kind says what memory comes from: "live", "core" or "exe".
 	Kind Kind `json:"kind"`
-	// Pid is the live process id, or the pid recorded in the core; 0 when unknown.
+	// Pid is the live process id (live targets only).
 	Pid int `json:"pid,omitempty"`
+	// CorePid is the pid of the process that dumped the core, as the core records it.
+	CorePid int `json:"corePid,omitempty"`
 	// Core is the core dump's path, for core targets.
 	Core string `json:"core,omitempty"`
 	// Exe is the executable's path.
@@ -31,7 +33,13 @@ type Info struct {
 func (t *Target) Info() (*Info, error) {
 	in := &Info{
 		GoVersion: t.GoVersion, Arch: t.Arch.Name, PtrSize: t.Arch.PtrSize, Kind: t.Kind,
-		Pid: t.Pid, Core: t.Core, Exe: t.Exe, BuildID: t.BuildID,
+		Core: t.Core, Exe: t.Exe, BuildID: t.BuildID,
+	}
+	switch t.Kind {
+	case Live:
+		in.Pid = t.Pid
+	case CoreDump:
+		in.CorePid = t.Pid
 	}
 	if t.proc == nil {
 		return in, nil
@@ -41,7 +49,7 @@ func (t *Target) Info() (*Info, error) {
 		return nil, err
 	}
 	for _, g := range gs {
-		if g.System(t.proc) {
+		if g.System {
 			in.SystemGoroutines++
 		} else {
 			in.Goroutines++

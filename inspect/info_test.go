@@ -70,8 +70,8 @@ func TestInfoMatchesFixture(t *testing.T) {
 		if info.PtrSize != 8 {
 			t.Errorf("ptrSize = %d, want 8", info.PtrSize)
 		}
-		if want := int(tg.Report.Int(t, "pid")); info.Pid != want {
-			t.Errorf("pid = %d, fixture says %d", info.Pid, want)
+		if want := int(tg.Report.Int(t, "pid")); info.Pid+info.CorePid != want {
+			t.Errorf("pid = %d, corePid = %d, fixture says %d", info.Pid, info.CorePid, want)
 		}
 		if want := int(tg.Report.Int(t, "goroutines")); info.Goroutines != want {
 			t.Errorf("goroutines = %d, fixture's runtime.NumGoroutine said %d", info.Goroutines, want)

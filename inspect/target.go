@@ -366,15 +366,3 @@ func (t *Target) Eval(expr string, cfg proc.LoadConfig) (*proc.Variable, error) 
 	}
 	return v, nil
 }
-
-// Goroutines returns every goroutine of the target that is not dead.
-func (t *Target) Goroutines() ([]*proc.G, error) {
-	if t.proc == nil {
-		return nil, userErr("goroutines need a live process (--pid) or a core dump (--core)")
-	}
-	gs, _, err := proc.GoroutinesInfo(t.proc, 0, 0)
-	if err != nil {
-		return nil, fmt.Errorf("listing goroutines: %w", err)
-	}
-	return gs, nil
-}

@@ -20,7 +20,7 @@ func (v InfoView) WriteText(w io.Writer) error {
 	case inspect.Live:
 		fmt.Fprintf(tw, "Target:\tlive process %d\n", in.Pid)
 	case inspect.CoreDump:
-		fmt.Fprintf(tw, "Target:\tcore dump %s (pid %d)\n", in.Core, in.Pid)
+		fmt.Fprintf(tw, "Target:\tcore dump %s (pid %d)\n", in.Core, in.CorePid)
 	default:
 		fmt.Fprintf(tw, "Target:\texecutable only (no memory)\n")
 	}
@@ -48,7 +48,7 @@ func (v InfoView) Graph() *Graph {
 	}
 	if in.Kind != inspect.Static {
 		rows = append(rows,
-			[]Cell{{Text: "pid", Align: "LEFT"}, {Text: fmt.Sprint(in.Pid), Align: "LEFT"}},
+			[]Cell{{Text: "pid", Align: "LEFT"}, {Text: fmt.Sprint(in.Pid + in.CorePid), Align: "LEFT"}},
 			[]Cell{{Text: "goroutines", Align: "LEFT"}, {Text: fmt.Sprintf("%d (+%d runtime)", in.Goroutines, in.SystemGoroutines), Align: "LEFT"}},
 			[]Cell{{Text: "threads", Align: "LEFT"}, {Text: fmt.Sprint(in.Threads), Align: "LEFT"}})
 	}

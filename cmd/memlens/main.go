@@ -9,18 +9,20 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/memlens/memlens/inspect"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run executes memlens with args and returns the exit status. Errors are printed as one line.
-func run(args []string) int {
-	app := newApp(os.Stdout, os.Stderr)
+// run executes memlens with args and returns the exit status. Errors are printed to stderr as one
+// line, "memlens: what happened and what to do".
+func run(args []string, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
 	root := app.rootCmd()
 	root.SetArgs(args)
 	err := root.Execute()
@@ -29,9 +31,9 @@ func run(args []string) int {
 	}
 	var te *inspect.TargetError
 	if errors.As(err, &te) {
-		fmt.Fprintf(os.Stderr, "memlens: %s\n", te.Msg)
+		fmt.Fprintf(stderr, "memlens: %s\n", te.Msg)
 	} else {
-		fmt.Fprintf(os.Stderr, "memlens: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(stderr, "memlens: %s\n", oneLine(err.Error()))
 	}
 	return 1
 }
