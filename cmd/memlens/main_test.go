@@ -86,6 +86,27 @@ func TestInfoJSON(t *testing.T) {
 	})
 }
 
+// TestInfoStatic reads an executable alone: build facts, no memory.
+func TestInfoStatic(t *testing.T) {
+	for _, tc := range fixtures.Toolchains {
+		exe := fixtures.Build(t, "basic", tc, "arm64", nil)
+		code, stdout, stderr := memlens("--exe", exe, "info", "--format", "json")
+		if code != 0 {
+			t.Fatalf("%s: %s", tc.Name, stderr)
+		}
+		var got struct {
+			GoVersion, Arch, Kind string
+			Goroutines           int
+		}
+		if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(got.GoVersion, tc.Name) || got.Arch != "arm64" || got.Kind != "exe" || got.Goroutines != 0 {
+			t.Errorf("%s: info --exe = %+v", tc.Name, got)
+		}
+	}
+}
+
 // TestOutputFormats writes every format through -o and checks that each file is what its
 // extension promises: JSON that parses, DOT that Graphviz parses, an SVG document, a PNG image.
 func TestOutputFormats(t *testing.T) {

@@ -2,7 +2,11 @@
 // states and nothing else.
 package main
 
-import "memlens.test/programs/fixture"
+import (
+	"runtime"
+
+	"memlens.test/programs/fixture"
+)
 
 // parked goroutines wait on this channel forever.
 var never = make(chan struct{})
@@ -22,5 +26,22 @@ func main() {
 	}
 	// The ids of the goroutines blocked receiving from never.
 	fixture.Report("parked", fixture.List(parkedIDs...))
+
+	// A goroutine with a local variable whose value is known, for --goroutine/--frame scopes.
+	go holder(4242, ids)
+	holderID := <-ids
+	fixture.Report("holder", holderID)
+	fixture.Report("secret", 4242)
+	fixture.AwaitBlocked(append(parkedIDs, holderID)...)
 	fixture.Ready()
+}
+
+// holder parks with a live local variable, secret, in its frame.
+//
+//go:noinline
+func holder(seed int64, ids chan<- int64) {
+	secret := seed
+	ids <- fixture.GoID()
+	<-never
+	runtime.KeepAlive(secret) // keeps secret's DWARF location valid while parked
 }
