@@ -96,7 +96,7 @@ func TestInfoStatic(t *testing.T) {
 		}
 		var got struct {
 			GoVersion, Arch, Kind string
-			Goroutines           int
+			Goroutines            int
 		}
 		if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 			t.Fatal(err)
