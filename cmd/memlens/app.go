@@ -95,6 +95,12 @@ func (a *app) withTarget(fn func(t *inspect.Target) error) (err error) {
 			err = fmt.Errorf("releasing the target: %w", cerr)
 		}
 	}()
+	if os.Getenv("MEMLENS_TEST_HOLD_TARGET") != "" {
+		// Test seam: hold the open target until a signal arrives, so tests can check that
+		// SIGINT and SIGTERM release it.
+		fmt.Fprintln(a.stderr, "memlens: holding the target for a test")
+		select {}
+	}
 	return fn(t)
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/goccy/go-graphviz"
@@ -264,6 +266,56 @@ func TestDetachOnPanic(t *testing.T) {
 		t.Fatalf("withTarget returned %v", err)
 	}
 	tg.Ping(t)
+}
+
+// TestMain lets tests run the test binary itself as memlens (MEMLENS_RUN_MAIN=1), for the cases
+// that need a separate process, such as being interrupted by a signal.
+func TestMain(m *testing.M) {
+	if os.Getenv("MEMLENS_RUN_MAIN") != "" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// TestDetachOnSignal interrupts memlens while it holds a live target and checks that the target
+// was released and keeps running.
+func TestDetachOnSignal(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			tg := fixtures.Start(t, "basic", fixtures.Toolchains[1], "amd64", fixtures.Live, nil)
+			cmd := exec.Command(os.Args[0], "info", "--pid", itoa(tg.Pid))
+			cmd.Env = append(os.Environ(), "MEMLENS_RUN_MAIN=1", "MEMLENS_TEST_HOLD_TARGET=1")
+			stderr, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			sc := bufio.NewScanner(stderr)
+			if !sc.Scan() || !strings.Contains(sc.Text(), "holding the target") {
+				cmd.Process.Kill()
+				t.Fatalf("memlens did not open the target: %q", sc.Text())
+			}
+			if state := fixtures.ProcessState(tg.Pid); state != "t" && state != "T" {
+				t.Errorf("while memlens holds it, the target's state is %q, want stopped", state)
+			}
+			cmd.Process.Signal(sig)
+			var rest strings.Builder
+			for sc.Scan() {
+				rest.WriteString(sc.Text() + "\n")
+			}
+			err = cmd.Wait()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 130 {
+				t.Errorf("memlens exited with %v, want status 130", err)
+			}
+			if !strings.Contains(rest.String(), "target released") {
+				t.Errorf("stderr after %v: %q", sig, rest.String())
+			}
+			tg.Ping(t)
+		})
+	}
 }
 
 func itoa(n int) string {
