@@ -32,10 +32,16 @@ func (t *Target) LayoutOf(name string) (*layouts.Layout, error) {
 	return nil, t.unknownType(name)
 }
 
+// ClosestTypeNames returns up to n names of named types (of the target's DWARF and of the
+// built-in tables) that look most like name, for "did you mean" messages.
+func (t *Target) ClosestTypeNames(name string, n int) []string {
+	names := append(t.TypeNames(), layouts.BuiltinNames()...)
+	return layouts.Closest(name, namedTypes(names), n)
+}
+
 // unknownType is the error for a type name found nowhere, with suggestions.
 func (t *Target) unknownType(name string) error {
-	names := append(t.TypeNames(), layouts.BuiltinNames()...)
-	close := layouts.Closest(name, namedTypes(names), 6)
+	close := t.ClosestTypeNames(name, 6)
 	if len(close) == 0 {
 		return userErr("type %s is not in the DWARF of %s nor in the built-in tables", name, t.Exe)
 	}

@@ -83,7 +83,10 @@ func layoutRun(a *app, opts *layoutOptions, name string) error {
 				if strings.Contains(name, "(") || strings.Contains(name, "*") || !strings.Contains(name, ".") {
 					return err
 				}
-				return inspect.UserError("%s is neither a type nor a variable of the target: %s", name, strings.TrimPrefix(err.Error(), "cannot evaluate "))
+				if close := t.ClosestTypeNames(name, 6); len(close) > 0 {
+					return inspect.UserError("%s is neither a type nor a variable of the target; closest type names: %s", name, strings.Join(close, ", "))
+				}
+				return inspect.UserError("%s is neither a type nor a variable of the target (%s)", name, strings.TrimPrefix(err.Error(), "cannot evaluate "))
 			}
 			view.Layout, view.Source, view.Expr, view.Addr, view.Values = sv.Layout, dwarfSource(t), sv.Expr, sv.Addr, sv.Values
 			return a.emit(view)
