@@ -297,7 +297,7 @@ func ParseTables(src string) (*Tables, error) {
 				if err != nil || !strings.HasPrefix(v, "1.") || m < MinGoMinor || m > MaxGoMinor {
 					return nil, errf("bad Go version %q", v)
 				}
-				if cur.block(m) != nil {
+				if cur.block(m) != nil || containsInt(blk.minors, m) {
 					return nil, errf("%s has two layouts for Go %s", cur.names[0], v)
 				}
 				blk.minors = append(blk.minors, m)
@@ -322,4 +322,13 @@ func ParseTables(src string) (*Tables, error) {
 		}
 	}
 	return ts, nil
+}
+
+func containsInt(list []int, n int) bool {
+	for _, x := range list {
+		if x == n {
+			return true
+		}
+	}
+	return false
 }
