@@ -21,6 +21,17 @@ func openExe(t *testing.T, tg *fixtures.Target) *inspect.Target {
 	return target
 }
 
+// openExeB opens an executable alone for a benchmark.
+func openExeB(b *testing.B, exe string) *inspect.Target {
+	b.Helper()
+	target, err := inspect.Open(inspect.Options{Exe: exe})
+	if err != nil {
+		b.Fatalf("opening %s: %v", exe, err)
+	}
+	b.Cleanup(func() { target.Close() })
+	return target
+}
+
 // normType spells a type name one way, whether it comes from DWARF or from the tables.
 func normType(s string) string {
 	s = strings.ReplaceAll(s, "*void", "unsafe.Pointer")

@@ -84,7 +84,7 @@ func (v LayoutView) WriteText(w io.Writer) error {
 			continue
 		}
 		if e.More > 0 {
-			fmt.Fprintf(w, "%8d %7d  %s/* %d more elements */\n", e.Offset, e.Size, strings.Repeat("  ", e.Depth), e.More)
+			fmt.Fprintf(w, "%8d %7d  %s/* %d more %s (--limit) */\n", e.Offset, e.Size, strings.Repeat("  ", e.Depth), e.More, plural(int(e.More), "element", "elements"))
 			continue
 		}
 		name := strings.Repeat("  ", e.Depth) + displayName(e)
@@ -393,7 +393,7 @@ func cell(s stripSegment, off, size int64, scale float64) string {
 	switch {
 	case float64(len(s.label))*6.5+6 <= float64(width):
 		text = fmt.Sprintf(`%s<BR/><FONT POINT-SIZE="8">+%d · %dB</FONT>`, Esc(s.label), off, size)
-	case s.index > 0 && width >= 16:
+	case s.index > 0 && width >= 12:
 		text = fmt.Sprintf(`<FONT POINT-SIZE="9">%d</FONT>`, s.index)
 	case s.hole && width >= 26:
 		text = `<FONT POINT-SIZE="8">pad</FONT>`

@@ -58,8 +58,7 @@ order is already optimal); --expand N shows nested structs and arrays N levels d
 	f.StringVar(&opts.goVersion, "go", "", "Go version for the built-in tables when there is no target (1.19 to 1.27)")
 	f.StringVar(&opts.archName, "arch", "", "architecture for the built-in tables when there is no target (amd64 or arm64; default amd64)")
 	f.IntVar(&opts.cacheLine, "cache-line", 0, "cache-line size in bytes for the boundaries (default: the architecture's)")
-	f.IntVar(&opts.expand, "expand", 0, "show nested structs and arrays this many levels deep (--expand alone: 1)")
-	f.Lookup("expand").NoOptDefVal = "1"
+	f.IntVar(&opts.expand, "expand", 0, "show nested structs and arrays this many levels deep")
 	f.IntVar(&opts.limit, "limit", 16, "show at most this many elements of each expanded array and cache lines in diagrams")
 	f.BoolVar(&opts.suggest, "suggest", false, "also show the field order that minimises padding")
 	return cmd
