@@ -21,7 +21,18 @@ func (t *Target) TypeNames() []string {
 
 // LayoutOf returns the layout of a named type like Layout, but a type the target's DWARF and the
 // built-in tables both lack is a user error that lists the closest names the binary has.
+//
+// A name the DWARF lacks because it became an alias (runtime._type is internal/abi.Type from Go
+// 1.21) is looked up under the name the built-in tables give for the target's version, so the
+// layout still comes from the binary's own DWARF.
 func (t *Target) LayoutOf(name string) (*layouts.Layout, error) {
+	if _, err := t.bi.FindType(name); err != nil {
+		if b, berr := layouts.Builtin(name, t.GoMinor, t.Arch); berr == nil && b.Name != name {
+			if _, err := t.bi.FindType(b.Name); err == nil {
+				return t.Layout(b.Name)
+			}
+		}
+	}
 	l, err := t.Layout(name)
 	if err == nil {
 		return l, nil

@@ -79,7 +79,8 @@ func layoutRun(a *app, opts *layoutOptions, name string) error {
 		if t.HasMemory() && !t.IsTypeName(name) {
 			sv, err := t.EvalStruct(name, opts.expand, opts.limit)
 			if err != nil {
-				if strings.Contains(name, "(") || strings.Contains(name, "*") || !strings.Contains(name, ".") {
+				// Only a name that evaluates to nothing may have been meant as a type.
+				if !strings.HasPrefix(err.Error(), "cannot evaluate") || strings.ContainsAny(name, "(*&[") || !strings.Contains(name, ".") {
 					return err
 				}
 				if close := t.ClosestTypeNames(name, 6); len(close) > 0 {
@@ -95,6 +96,9 @@ func layoutRun(a *app, opts *layoutOptions, name string) error {
 			return err
 		}
 		view.Layout, view.Source = l, dwarfSource(t)
+		if l.Name != name {
+			view.Source += fmt.Sprintf("; %s is an alias of %s", name, l.Name)
+		}
 		if l.GoMinor > 0 {
 			view.Source = fmt.Sprintf("built-in table for Go 1.%d (not in the DWARF of %s)", l.GoMinor, filepath.Base(t.Exe))
 		}

@@ -25,11 +25,13 @@ func memlens(t *testing.T, args ...string) (string, string, error) {
 
 type layoutOut struct {
 	Type   string `json:"type"`
+	Source string `json:"source"`
 	Arch   string `json:"arch"`
 	Size   int64  `json:"size"`
 	Align  int64  `json:"align"`
 	Addr   string `json:"addr"`
 	Fields []struct {
+		Path   string  `json:"path"`
 		Name   string  `json:"name"`
 		Type   string  `json:"type"`
 		Offset int64   `json:"offset"`
@@ -102,6 +104,36 @@ func TestLayoutCommand(t *testing.T) {
 			}
 		}
 
+		// A pointer to the variable is followed; nested structs and arrays carry their values.
+		byPtr := layoutJSON(t, append(tg.Args(), "layout", "&main.cfg")...)
+		if byPtr.Addr != cfg.Addr || byPtr.Size != cfg.Size {
+			t.Errorf("&main.cfg: %s %d bytes, main.cfg: %s %d bytes", byPtr.Addr, byPtr.Size, cfg.Addr, cfg.Size)
+		}
+		nested := layoutJSON(t, append(tg.Args(), "layout", "main.nested", "--expand", "2")...)
+		values := map[string]string{}
+		for _, f := range nested.Fields {
+			if f.Value != nil {
+				values[f.Path] = *f.Value
+			}
+		}
+		for _, path := range []string{"inner.x", "inner.y", "arr[1].y", "arr[2].x", "grid[1][2]"} {
+			if got, want := values[path], tg.Report.Get(t, "nested."+path); got != want {
+				t.Errorf("main.nested.%s = %q, fixture says %q", path, got, want)
+			}
+		}
+		// A field that is not a struct is a one-line user error.
+		if _, _, err := memlens(t, append(tg.Args(), "layout", "main.cfg.retries")...); err == nil || !strings.Contains(err.Error(), "not a struct") {
+			t.Errorf("layout main.cfg.retries: %v, want a not-a-struct error", err)
+		} else if _, ok := err.(*inspect.TargetError); !ok {
+			t.Errorf("layout main.cfg.retries: %T is not a user error", err)
+		}
+		// --cache-line overrides the architecture's line.
+		small := layoutJSON(t, append(tg.Args(), "layout", "main.Nested", "--cache-line", "32")...)
+		nsize, _ := reportedFields(t, tg.Report.Get(t, "layout.main.Nested"))
+		if small.CacheLines != (nsize+31)/32 {
+			t.Errorf("main.Nested --cache-line 32: %d cache lines for %d bytes", small.CacheLines, nsize)
+		}
+
 		// A type: holes as the bytes no field covers, and --suggest against PaddedOptimal.
 		padded := layoutJSON(t, append(tg.Args(), "layout", "main.Padded", "--suggest")...)
 		psize, pfields := reportedFields(t, tg.Report.Get(t, "layout.main.Padded"))
@@ -170,6 +202,17 @@ func TestLayoutCommand(t *testing.T) {
 				if f.Name != d.Fields[i].Name || f.Offset != d.Fields[i].Offset || f.Size != d.Fields[i].Size {
 					t.Errorf("%s --go %s: field %s +%d (%d), DWARF %s +%d (%d)", name, goFlag, f.Name, f.Offset, f.Size, d.Fields[i].Name, d.Fields[i].Offset, d.Fields[i].Size)
 				}
+			}
+		}
+		// Old names of types that became aliases come from the binary's DWARF under the new name.
+		for _, name := range []string{"runtime._type", "runtime.itab", "internal/abi.Type"} {
+			b, err := layouts.Builtin(name, tg.Toolchain.Minor, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := layoutJSON(t, "--exe", tg.Exe, "layout", name)
+			if got.Type != b.Name || !strings.HasPrefix(got.Source, "DWARF") {
+				t.Errorf("--exe layout %s: %s from %q, want %s from the DWARF", name, got.Type, got.Source, b.Name)
 			}
 		}
 		if tg.Mode == fixtures.Live {

@@ -11,6 +11,7 @@
 //	layout.<DWARF type name>=size,align;field:offset:size:align;...   (fields in declaration order)
 //	optimal.<DWARF type name>=size   the size with fields ordered by decreasing alignment
 //	cfg.<field>=value                the current values of the variable main.cfg
+//	nested.<path>=value              values inside main.nested's nested structs and arrays
 package main
 
 import (
@@ -109,10 +110,11 @@ var (
 	padded   = Padded{a: true, b: -7, c: 2, d: 4, e: 5}
 	handlers = Handlers{name: "h", onEvent: func(int) error { return nil }, filter: func(s string) bool { return strings.HasPrefix(s, "h") }}
 	zero     ZeroSize
-	nested   = Nested{flag: true, m: map[string]int{"a": 1}, ch: make(chan int), err: errors.New("e")}
-	pair     = Pair[int8, string]{key: 1, ok: true, val: "one"}
-	optimal  PaddedOptimal
-	empty    Empty
+	nested   = Nested{flag: true, inner: Inner{x: 7, y: -9}, arr: [3]Inner{{1, 10}, {2, 20}, {3, 30}},
+		grid: [2][3]int16{{1, 2, 3}, {4, 5, 6}}, m: map[string]int{"a": 1}, ch: make(chan int), err: errors.New("e")}
+	pair    = Pair[int8, string]{key: 1, ok: true, val: "one"}
+	optimal PaddedOptimal
+	empty   Empty
 )
 
 // field formats one field for the report.
@@ -206,6 +208,12 @@ func reportLayouts() {
 	fixture.Report("cfg.timeout", cfg.timeout)
 	fixture.Report("cfg.ratio", cfg.ratio)
 	fixture.Report("cfg.mode", cfg.mode)
+	// Values inside nested structs and arrays, keyed by the path memlens gives them.
+	fixture.Report("nested.inner.x", nested.inner.x)
+	fixture.Report("nested.inner.y", nested.inner.y)
+	fixture.Report("nested.arr[1].y", nested.arr[1].y)
+	fixture.Report("nested.arr[2].x", nested.arr[2].x)
+	fixture.Report("nested.grid[1][2]", nested.grid[1][2])
 	fixture.Report("cfg.addr", fmt.Sprintf("%#x", uintptr(unsafe.Pointer(&cfg))))
 }
 
