@@ -353,7 +353,7 @@ func segColor(s stripSegment) string {
 // lineRow draws one cache line: the pieces of the segments that fall in [start, end).
 func lineRow(segs []stripSegment, ln, start, end, line int64, scale float64) string {
 	var b strings.Builder
-	b.WriteString(`<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="1" COLOR="#555555"><TR>`)
+	b.WriteString(`<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="1" BGCOLOR="#555555"><TR>`)
 	fmt.Fprintf(&b, `<TD WIDTH="64" HEIGHT="44" FIXEDSIZE="TRUE" BGCOLOR="#ffffff"><FONT POINT-SIZE="9">line %d<BR/>+%d</FONT></TD>`, ln, start)
 	for _, s := range segs {
 		lo, hi := max(s.offset, start), min(s.offset+s.size, end)
@@ -364,8 +364,8 @@ func lineRow(segs []stripSegment, ln, start, end, line int64, scale float64) str
 	}
 	if rest := start + line - end; rest > 0 {
 		// The struct ends inside this line: fill the line so that every row is one line wide.
-		fmt.Fprintf(&b, `<TD WIDTH="%d" HEIGHT="44" FIXEDSIZE="TRUE" BGCOLOR="#ffffff" STYLE="dashed"><FONT POINT-SIZE="8" COLOR="#888888">%s</FONT></TD>`,
-			int(float64(rest)*scale), map[bool]string{true: "end of struct", false: " "}[float64(rest)*scale >= 70])
+		fmt.Fprintf(&b, `<TD WIDTH="%d" HEIGHT="44" FIXEDSIZE="TRUE" BGCOLOR="#f7f7f7"><FONT POINT-SIZE="8" COLOR="#888888">%s</FONT></TD>`,
+			int(float64(rest)*scale)-1, map[bool]string{true: "end of struct", false: " "}[float64(rest)*scale >= 70])
 	}
 	b.WriteString(`</TR></TABLE>`)
 	return b.String()
@@ -374,10 +374,10 @@ func lineRow(segs []stripSegment, ln, start, end, line int64, scale float64) str
 // foldedRow draws cache lines first..last that one segment fills.
 func foldedRow(s *stripSegment, first, last, line int64, scale float64) string {
 	var b strings.Builder
-	b.WriteString(`<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="1" COLOR="#555555"><TR>`)
-	fmt.Fprintf(&b, `<TD WIDTH="64" HEIGHT="44" FIXEDSIZE="TRUE"><FONT POINT-SIZE="9">lines %d-%d<BR/>+%d</FONT></TD>`, first, last, first*line)
-	width := int(float64(line) * scale)
-	fmt.Fprintf(&b, `<TD WIDTH="%d" HEIGHT="44" FIXEDSIZE="TRUE" BGCOLOR="%s" STYLE="dashed">%s <FONT POINT-SIZE="9">(%d bytes at +%d; %d cache lines)</FONT></TD>`,
+	b.WriteString(`<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="1" BGCOLOR="#555555"><TR>`)
+	fmt.Fprintf(&b, `<TD WIDTH="64" HEIGHT="44" FIXEDSIZE="TRUE" BGCOLOR="#ffffff"><FONT POINT-SIZE="9">lines %d-%d<BR/>+%d</FONT></TD>`, first, last, first*line)
+	width := int(float64(line)*scale) - 1
+	fmt.Fprintf(&b, `<TD WIDTH="%d" HEIGHT="44" FIXEDSIZE="TRUE" BGCOLOR="%s">%s <FONT POINT-SIZE="9">(%d bytes at +%d; %d cache lines)</FONT></TD>`,
 		width, segColor(*s), Esc(s.label), s.size, s.offset, last-first+1)
 	b.WriteString(`</TR></TABLE>`)
 	return b.String()
@@ -385,9 +385,11 @@ func foldedRow(s *stripSegment, first, last, line int64, scale float64) string {
 
 // cell is one box of size bytes at off: the label when it fits, else the legend number.
 func cell(s stripSegment, off, size int64, scale float64) string {
-	width := int(float64(size) * scale)
-	if width < 3 {
-		width = 3
+	// Cells are separated by 1 point of the table's dark background, which draws their borders
+	// (the in-process renderer draws no cell borders); subtract it so rows stay aligned.
+	width := int(float64(size)*scale) - 1
+	if width < 2 {
+		width = 2
 	}
 	text := ""
 	switch {
