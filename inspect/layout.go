@@ -52,11 +52,15 @@ func (t *Target) ClosestTypeNames(name string, n int) []string {
 
 // unknownType is the error for a type name found nowhere, with suggestions.
 func (t *Target) unknownType(name string) error {
+	hint := ""
+	if !t.HasMemory() {
+		hint = " (a variable's layout and values need --pid or --core)"
+	}
 	close := t.ClosestTypeNames(name, 6)
 	if len(close) == 0 {
-		return userErr("type %s is not in the DWARF of %s nor in the built-in tables", name, t.Exe)
+		return userErr("type %s is not in the DWARF of %s nor in the built-in tables%s", name, t.Exe, hint)
 	}
-	return userErr("type %s is not in the DWARF of %s nor in the built-in tables; closest names: %s", name, t.Exe, strings.Join(close, ", "))
+	return userErr("type %s is not in the DWARF of %s nor in the built-in tables; closest names: %s%s", name, t.Exe, strings.Join(close, ", "), hint)
 }
 
 // namedTypes drops duplicates and composite type names.
