@@ -10,6 +10,8 @@ package layouts
 import (
 	"fmt"
 	"reflect"
+	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/go-delve/delve/pkg/dwarf/godwarf"
@@ -29,6 +31,12 @@ type Layout struct {
 	Fields []Field
 	// Arch is the architecture the layout is for.
 	Arch *arch.Arch
+	// GoMinor is the Go minor version a built-in layout is for (0 for layouts from DWARF).
+	GoMinor int
+
+	// nested finds the built-in layout of a field's named struct type, so that layouts from
+	// built-in tables can be expanded; nil for layouts from DWARF, whose fields carry their type.
+	nested func(typeName string) *Layout
 }
 
 // Field is one field of a struct layout.
@@ -104,7 +112,7 @@ func FromDWARF(typ godwarf.Type, a *arch.Arch) (*Layout, error) {
 	for _, f := range st.Field {
 		l.Fields = append(l.Fields, Field{
 			Name:     f.Name,
-			TypeName: f.Type.String(),
+			TypeName: TypeName(f.Type),
 			Offset:   f.ByteOffset,
 			Size:     sizeOf(f.Type, a),
 			Align:    AlignOf(f.Type, a),
@@ -114,6 +122,19 @@ func FromDWARF(typ godwarf.Type, a *arch.Arch) (*Layout, error) {
 	}
 	return l, nil
 }
+
+// TypeName is a DWARF type's name the way Go source spells it: unsafe.Pointer rather than DWARF's
+// *void, and anonymous structs as "struct { base uintptr; end uintptr }" rather than Delve's
+// "struct struct { runtime.base uintptr; ... }".
+func TypeName(t godwarf.Type) string {
+	s := t.String()
+	s = strings.ReplaceAll(s, "*void", "unsafe.Pointer")
+	s = strings.ReplaceAll(s, "struct struct {", "struct {")
+	return anonFieldPackage.ReplaceAllString(s, "$1$2")
+}
+
+// anonFieldPackage matches the package prefix DWARF puts on the field names of anonymous structs.
+var anonFieldPackage = regexp.MustCompile(`([{;] )[\w./]+\.(\w+ )`)
 
 // structOf returns the struct behind types that DWARF models as structs (structs, strings, slices,
 // interfaces).
@@ -187,6 +208,113 @@ func minInt(x, y int64) int64 {
 		return x
 	}
 	return y
+}
+
+// Hole is padding the compiler put into a struct: bytes between two fields, or after the last
+// field up to the struct's size (tail padding).
+type Hole struct {
+	// Offset is the byte offset of the first padding byte.
+	Offset int64 `json:"offset"`
+	// Size is the number of padding bytes.
+	Size int64 `json:"size"`
+	// After is the name of the field the hole follows ("" when the struct starts with padding,
+	// which Go never does).
+	After string `json:"after,omitempty"`
+	// Tail is true for the padding after the last field.
+	Tail bool `json:"tail,omitempty"`
+}
+
+// Holes returns the struct's padding in offset order, tail padding included. Fields that overlap
+// or lie out of order (which a corrupt table could describe) produce no negative holes.
+func (l *Layout) Holes() []Hole {
+	var holes []Hole
+	end := int64(0)
+	after := ""
+	for _, f := range l.Fields {
+		if f.Offset > end {
+			holes = append(holes, Hole{Offset: end, Size: f.Offset - end, After: after})
+		}
+		if e := f.Offset + f.Size; e > end {
+			end = e
+		}
+		after = f.Name
+	}
+	if l.Size > end {
+		holes = append(holes, Hole{Offset: end, Size: l.Size - end, After: after, Tail: len(l.Fields) > 0})
+	}
+	return holes
+}
+
+// Padding is the total number of padding bytes, tail padding included.
+func (l *Layout) Padding() int64 {
+	n := int64(0)
+	for _, h := range l.Holes() {
+		n += h.Size
+	}
+	return n
+}
+
+// CacheLines is the number of cache lines of lineSize bytes one value of the type spans when it
+// starts at a cache-line boundary.
+func (l *Layout) CacheLines(lineSize int64) int64 {
+	if lineSize <= 0 || l.Size <= 0 {
+		return 0
+	}
+	return (l.Size + lineSize - 1) / lineSize
+}
+
+// Arrange lays fields out the way the gc compiler does: each field at the next offset that is a
+// multiple of its alignment, the struct aligned to its most aligned field, and one byte added
+// before the final rounding when a non-empty struct ends in a zero-size field (so that the
+// address of that field cannot point at the next object; Go issue 9401). It sets the fields'
+// offsets and returns the layout.
+func Arrange(name string, fields []Field, a *arch.Arch) *Layout {
+	l := &Layout{Name: name, Align: 1, Arch: a, Fields: make([]Field, len(fields))}
+	off := int64(0)
+	for i, f := range fields {
+		if f.Align < 1 {
+			f.Align = 1
+		}
+		off = roundUp(off, f.Align)
+		f.Offset = off
+		off += f.Size
+		if f.Align > l.Align {
+			l.Align = f.Align
+		}
+		l.Fields[i] = f
+	}
+	if off > 0 && len(fields) > 0 && fields[len(fields)-1].Size == 0 {
+		off++
+	}
+	l.Size = roundUp(off, l.Align)
+	return l
+}
+
+func roundUp(n, align int64) int64 {
+	if align <= 1 {
+		return n
+	}
+	return (n + align - 1) / align * align
+}
+
+// Suggest returns the layout with its fields reordered to minimise padding, and the bytes that
+// saves. The order is: zero-size fields first (they cost nothing there, and a trailing one costs
+// a byte), then by decreasing alignment, keeping the declaration order among equals. It returns
+// nil and 0 when the declared order is already as small.
+func (l *Layout) Suggest() (*Layout, int64) {
+	fields := append([]Field(nil), l.Fields...)
+	sort.SliceStable(fields, func(i, j int) bool {
+		zi, zj := fields[i].Size == 0, fields[j].Size == 0
+		if zi != zj {
+			return zi
+		}
+		return fields[i].Align > fields[j].Align
+	})
+	better := Arrange(l.Name, fields, l.Arch)
+	if better.Size >= l.Size {
+		return nil, 0
+	}
+	return better, l.Size - better.Size
 }
 
 // Builtin returns the built-in layout of a runtime type for a Go minor version (19 for Go 1.19)
