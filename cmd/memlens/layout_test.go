@@ -13,8 +13,8 @@ import (
 	"github.com/memlens/memlens/testdata/fixtures"
 )
 
-// memlens runs the command line in-process and returns stdout, stderr and the error.
-func memlens(t *testing.T, args ...string) (string, string, error) {
+// execMemlens runs the command line in-process and returns stdout, stderr and the error.
+func execMemlens(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	root := newApp(&out, &errOut).rootCmd()
@@ -52,7 +52,7 @@ type layoutOut struct {
 
 func layoutJSON(t *testing.T, args ...string) layoutOut {
 	t.Helper()
-	out, _, err := memlens(t, append(args, "--format", "json")...)
+	out, _, err := execMemlens(t, append(args, "--format", "json")...)
 	if err != nil {
 		t.Fatalf("memlens %s: %v", strings.Join(args, " "), err)
 	}
@@ -122,7 +122,7 @@ func TestLayoutCommand(t *testing.T) {
 			}
 		}
 		// A field that is not a struct is a one-line user error.
-		if _, _, err := memlens(t, append(tg.Args(), "layout", "main.cfg.retries")...); err == nil || !strings.Contains(err.Error(), "not a struct") {
+		if _, _, err := execMemlens(t, append(tg.Args(), "layout", "main.cfg.retries")...); err == nil || !strings.Contains(err.Error(), "not a struct") {
 			t.Errorf("layout main.cfg.retries: %v, want a not-a-struct error", err)
 		} else if _, ok := err.(*inspect.TargetError); !ok {
 			t.Errorf("layout main.cfg.retries: %T is not a user error", err)
@@ -166,13 +166,13 @@ func TestLayoutCommand(t *testing.T) {
 		if already.Suggest != nil {
 			t.Errorf("main.PaddedOptimal is already optimal, but --suggest proposes %+v", already.Suggest)
 		}
-		text, _, err := memlens(t, append(tg.Args(), "layout", "main.PaddedOptimal", "--suggest")...)
+		text, _, err := execMemlens(t, append(tg.Args(), "layout", "main.PaddedOptimal", "--suggest")...)
 		if err != nil || strings.Contains(text, "Suggested") {
 			t.Errorf("main.PaddedOptimal --suggest printed a suggestion or failed (%v):\n%s", err, text)
 		}
 
 		// An unknown name: one line with the closest names.
-		_, _, err = memlens(t, append(tg.Args(), "layout", "main.Paddd")...)
+		_, _, err = execMemlens(t, append(tg.Args(), "layout", "main.Paddd")...)
 		if err == nil || !strings.Contains(err.Error(), "main.Padded") || strings.Contains(err.Error(), "\n") {
 			t.Errorf("unknown type: error %v, want one line naming main.Padded", err)
 		}
@@ -232,7 +232,7 @@ func TestLayoutCommandErrors(t *testing.T) {
 		{[]string{"layout", "internal/sync.Mutex", "--go", "1.22"}, "1.24"},
 		{[]string{"layout", "runtime.hchan"}, "--go"},
 	} {
-		_, _, err := memlens(t, tc.args...)
+		_, _, err := execMemlens(t, tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("memlens %s: error %v, want one line mentioning %q", strings.Join(tc.args, " "), err, tc.want)
 		}
