@@ -158,10 +158,12 @@ type Cell struct {
 	Align string
 }
 
-// Table builds an HTML-like table label from rows of cells.
+// Table builds an HTML-like table label from rows of cells. Cell borders are drawn as 1-point gaps
+// over a dark table background, because go-graphviz's in-process PNG renderer draws no cell
+// borders; cells without a Bg are white.
 func Table(rows ...[]Cell) string {
 	var b strings.Builder
-	b.WriteString(`<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">`)
+	b.WriteString(`<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="4" BGCOLOR="#555555">`)
 	for _, row := range rows {
 		b.WriteString("<TR>")
 		for _, c := range row {
@@ -169,9 +171,11 @@ func Table(rows ...[]Cell) string {
 			if c.Port != "" {
 				fmt.Fprintf(&b, ` PORT="%s"`, Esc(c.Port))
 			}
-			if c.Bg != "" {
-				fmt.Fprintf(&b, ` BGCOLOR="%s"`, Esc(c.Bg))
+			bg := c.Bg
+			if bg == "" {
+				bg = "white"
 			}
+			fmt.Fprintf(&b, ` BGCOLOR="%s"`, Esc(bg))
 			if c.ColSpan > 1 {
 				fmt.Fprintf(&b, ` COLSPAN="%d"`, c.ColSpan)
 			}
