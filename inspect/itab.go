@@ -16,7 +16,8 @@ type Itab struct {
 	Interface *InterfaceType
 	// Type is the concrete type (Type / _type), decoded without methods or element types.
 	Type *Type
-	// Hash is a copy of Type.Hash, used by type switches.
+	// Hash is a copy of Type.Hash, used by type switches; 0 in itabs the runtime built
+	// (getitab sets it to 0: such itabs never take part in type switches).
 	Hash uint32
 	// Implements is false for the runtime's negative cache entries: Fun[0] == 0 means Type does
 	// not implement Interface (a failed type assertion put it in runtime.itabTable).

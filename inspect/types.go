@@ -787,6 +787,24 @@ func (t *Target) TypeByName(name string) (*Type, error) {
 	return r.decodeType(addr, maxElemDepth)
 }
 
+// TypeInModules finds a type by its runtime name ("main.T", "*bytes.Buffer") in the modules'
+// own type lists only (typelinks up to Go 1.26, the contiguous descriptors of Go 1.27), without
+// asking DWARF. It returns a TargetError when no module has the type.
+func (t *Target) TypeInModules(name string) (*Type, error) {
+	r, err := t.newTypeReader()
+	if err != nil {
+		return nil, err
+	}
+	addr, err := r.searchModuleTypes(name)
+	if err != nil {
+		return nil, err
+	}
+	if addr == 0 {
+		return nil, userErr("type %s is in no module's type list of %s", name, t.Exe)
+	}
+	return r.decodeType(addr, maxElemDepth)
+}
+
 // runtimeTypeFromDWARF returns the descriptor address DWARF records for the named type: the
 // DW_AT_go_runtime_type attribute (Go extension 0x2904) is an offset from the first module's
 // types (as Delve's proc.dwarfToRuntimeType reads it).
@@ -817,7 +835,9 @@ const maxTypes = 1 << 22
 
 // searchModuleTypes looks for a type whose runtime name is name in every module's type list:
 // moduledata.typelinks (offsets from types, up to Go 1.26) or, in Go 1.27, the descriptors laid
-// out one after another from types+PtrSize to types+typedesclen.
+// out one after another from types+PtrSize to types+typedesclen. Both list unnamed types only,
+// so a named type is found through its pointer type; a named type whose pointer type the
+// program never uses is not found this way.
 func (r *typeReader) searchModuleTypes(name string) (uint64, error) {
 	for _, m := range r.modules {
 		addrs, err := r.moduleTypes(m)
@@ -831,6 +851,14 @@ func (r *typeReader) searchModuleTypes(name string) (uint64, error) {
 			}
 			if ty.Name == name {
 				return a, nil
+			}
+			// The lists hold unnamed types only (what reflect's PtrTo, SliceOf... look up); a
+			// named type T is found as the element of *T.
+			if ty.Kind == "ptr" && ty.Name == "*"+name {
+				full, err := r.decodeType(a, 1)
+				if err == nil && full.Elem != nil {
+					return full.Elem.Addr, nil
+				}
 			}
 		}
 	}

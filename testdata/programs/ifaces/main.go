@@ -187,6 +187,7 @@ func main() {
 	reportType("anyString.type", reflect.TypeOf(anyString))
 	fixture.Report("anyString.value", anyString)
 	reportIface("anyStruct", unsafe.Pointer(&anyStruct))
+	fixture.Report("anyStruct.addr", hex(uintptr(unsafe.Pointer(&anyStruct))))
 	reportType("anyStruct.type", reflect.TypeOf(anyStruct))
 	p := anyStruct.(Point)
 	fixture.Report("anyStruct.x", p.X)
