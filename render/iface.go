@@ -121,7 +121,11 @@ func (v IfaceView) WriteText(w io.Writer) error {
 	if it := in.Itab; it != nil {
 		fmt.Fprintf(w, "\nitab %#x: interface %s, type %s, hash %#08x\n", it.Addr, it.Interface.Name, it.Type.Name, it.Hash)
 		for i, m := range it.Methods {
-			fmt.Fprintf(w, "  fun[%d] %-12s %s (%#x)\n", i, m.Name, m.Fn.Name, m.Fn.PC)
+			fmt.Fprintf(w, "  fun[%d] %-12s %s (%#x)", i, m.Name, m.Fn.Name, m.Fn.PC)
+			if strings.HasPrefix(m.Fn.Name, "runtime.unreachableMethod") {
+				fmt.Fprintf(w, "  (never called through an interface: the linker left a stub)")
+			}
+			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "\ninterfacetype %s at %#x (pkgPath %q), %d methods\n", it.Interface.Name, it.Interface.Addr, it.Interface.PkgPath, len(it.Interface.Methods))
 		for _, m := range it.Interface.Methods {
@@ -158,8 +162,8 @@ func (v IfaceView) Graph() *Graph {
 	}
 	// The value the data word leads to.
 	valueLabel := in.Value
-	if len(valueLabel) > 90 {
-		valueLabel = valueLabel[:87] + "..."
+	if len(valueLabel) > 64 {
+		valueLabel = valueLabel[:61] + "..."
 	}
 	dataLabel := "points to a copy"
 	if in.Type.DirectIface {
@@ -169,7 +173,11 @@ func (v IfaceView) Graph() *Graph {
 		[]Cell{{Text: "dynamic value (" + in.Type.Name + ")", Bold: true, Bg: colValue}},
 		[]Cell{{Text: valueLabel, Align: "LEFT"}}), true, nil)
 	g.AddEdge("iface:data", "value", map[string]string{"label": "data " + dataLabel, "color": "#7f8c8d", "fontcolor": "#555555"})
-	typeNode(g, "type", in.Type, limit, 0)
+	typeLimit := limit
+	if typeLimit > 8 {
+		typeLimit = 8 // the type's own method table is secondary here
+	}
+	typeNode(g, "type", in.Type, typeLimit, 0)
 	if in.Empty {
 		g.AddEdge("iface:w0", "type:head", map[string]string{"label": "_type"})
 		return g
@@ -200,9 +208,11 @@ func (v IfaceView) Graph() *Graph {
 			break
 		}
 		id := fmt.Sprintf("fn%d", i)
-		g.AddNode(id, Table(
-			[]Cell{{Text: m.Fn.Name, Bold: true, Bg: colFunc}},
-			[]Cell{{Text: "code at " + Hex(m.Fn.PC)}}), true, nil)
+		fnRows := [][]Cell{{{Text: m.Fn.Name, Bold: true, Bg: colFunc}}, {{Text: "code at " + Hex(m.Fn.PC)}}}
+		if strings.HasPrefix(m.Fn.Name, "runtime.unreachableMethod") {
+			fnRows = append(fnRows, []Cell{{Text: "the program never calls " + m.Name + "\nthrough an interface: the linker\nput a stub here"}})
+		}
+		g.AddNode(id, Table(fnRows...), true, nil)
 		attrs := map[string]string{}
 		if i == 0 {
 			attrs = map[string]string{"label": "load 2: fun[k], then call", "color": colCall, "fontcolor": colCall, "penwidth": "5"}

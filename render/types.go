@@ -124,16 +124,20 @@ func writeTypeText(w io.Writer, t *inspect.Type, indent string) {
 	if t.PkgPath != "" || len(t.Methods) > 0 {
 		fmt.Fprintf(w, "%s  uncommon: pkgPath %q, %d methods\n", indent, t.PkgPath, len(t.Methods))
 	}
-	for _, m := range t.Methods {
-		fn := m.Ifn.Name
-		if fn == "" {
-			fn = "(unreachable: removed by the linker)"
-		}
-		fmt.Fprintf(w, "%s    %-16s %-30s %s", indent, m.Name, m.Type, fn)
+	reachable, pruned := splitPruned(t.Methods)
+	for _, m := range reachable {
+		fmt.Fprintf(w, "%s    %-16s %-30s %s", indent, m.Name, m.Type, m.Ifn.Name)
 		if m.Tfn.PC != m.Ifn.PC && m.Tfn.Name != "" {
 			fmt.Fprintf(w, " (direct calls: %s)", m.Tfn.Name)
 		}
 		fmt.Fprintln(w)
+	}
+	if len(pruned) > 0 {
+		var names []string
+		for _, m := range pruned {
+			names = append(names, m.Name)
+		}
+		fmt.Fprintf(w, "%s    removed by the linker (never called): %s\n", indent, strings.Join(names, ", "))
 	}
 	if t.Key != nil {
 		fmt.Fprintf(w, "%s  key:\n", indent)
@@ -143,6 +147,19 @@ func writeTypeText(w io.Writer, t *inspect.Type, indent string) {
 		fmt.Fprintf(w, "%s  elem:\n", indent)
 		writeTypeText(w, t.Elem, indent+"    ")
 	}
+}
+
+// splitPruned separates the methods with code from those the linker removed as unreachable
+// (their text offsets are -1).
+func splitPruned(methods []inspect.Method) (reachable, pruned []inspect.Method) {
+	for _, m := range methods {
+		if m.Ifn.PC == 0 && m.Tfn.PC == 0 {
+			pruned = append(pruned, m)
+		} else {
+			reachable = append(reachable, m)
+		}
+	}
+	return reachable, pruned
 }
 
 // Colours shared by the type and interface diagrams.
@@ -182,16 +199,16 @@ func typeNode(g *Graph, id string, t *inspect.Type, limit int, depth int) {
 	}
 	if t.PkgPath != "" || len(t.Methods) > 0 {
 		rows = append(rows, []Cell{{Text: fmt.Sprintf("uncommon: pkg %q, %d methods", t.PkgPath, len(t.Methods)), ColSpan: 2, Bg: "#f3f7ee"}})
-		for i, m := range t.Methods {
+		reachable, pruned := splitPruned(t.Methods)
+		for i, m := range reachable {
 			if i == limit {
-				rows = append(rows, []Cell{{Text: fmt.Sprintf("… %d more methods", len(t.Methods)-limit), ColSpan: 2}})
+				rows = append(rows, []Cell{{Text: fmt.Sprintf("… %d more methods", len(reachable)-limit), ColSpan: 2}})
 				break
 			}
-			fn := m.Ifn.Name
-			if fn == "" {
-				fn = "(unreachable)"
-			}
-			rows = append(rows, []Cell{{Text: m.Name, Align: "LEFT"}, {Text: fn, Align: "LEFT"}})
+			rows = append(rows, []Cell{{Text: m.Name, Align: "LEFT"}, {Text: m.Ifn.Name, Align: "LEFT"}})
+		}
+		if len(pruned) > 0 {
+			rows = append(rows, []Cell{{Text: fmt.Sprintf("+ %d methods the linker removed (never called)", len(pruned)), ColSpan: 2}})
 		}
 	}
 	g.AddNode(id, Table(rows...), true, nil)

@@ -24,6 +24,11 @@ func init() {
 	setups = append(setups, func() {
 		buf := bytes.NewBufferString("hello, interfaces")
 		demoReadWriter = buf
+		// Call both methods through the interface, so that the linker keeps them in the itab.
+		var rw io.ReadWriter = demoReadWriter
+		rw.Write([]byte("!"))
+		p := make([]byte, 1)
+		rw.Read(p)
 		demoError = errors.New("file not found")
 		demoAny = demoPoint{X: 3, Y: 4, Tag: "p"}
 		report("iface.readwriter", fmt.Sprintf("%T", demoReadWriter))
