@@ -40,7 +40,9 @@ type Iface struct {
 func (t *Target) IfaceOf(expr string) (*Iface, error) {
 	v, err := t.Eval(expr, ValueLoadConfig)
 	if err != nil {
-		return nil, err
+		// Delve cannot load some dynamic values (a type reflect built at run time has no
+		// DWARF); the two words can still be decoded from the variable's address.
+		return t.ifaceWithoutValue(expr, err)
 	}
 	if v.Kind != reflect.Interface {
 		return nil, userErr("%s is a %s, not an interface value", expr, typeString(v))
@@ -53,8 +55,29 @@ func (t *Target) IfaceOf(expr string) (*Iface, error) {
 	if err != nil {
 		return nil, fmt.Errorf("interface type %s of %s: %v", typeString(v), expr, err)
 	}
-	empty := first == "_type"
-	return t.decodeIface(expr, typeString(v), empty, v.Addr, v)
+	return t.decodeIface(expr, typeString(v), first == "_type", v.Addr, dynamicValue(v))
+}
+
+// ifaceWithoutValue decodes the interface expr names when Delve could not load its value
+// (evalErr): it takes the address from &(expr) and says why the value is not shown.
+func (t *Target) ifaceWithoutValue(expr string, evalErr error) (*Iface, error) {
+	pv, err := t.Eval("&("+expr+")", proc.LoadConfig{})
+	if err != nil || len(pv.Children) != 1 {
+		return nil, evalErr
+	}
+	ptr, ok := godwarf.ResolveTypedef(pv.RealType).(*godwarf.PtrType)
+	if !ok {
+		return nil, evalErr
+	}
+	first, err := firstIfaceField(ptr.Type)
+	if err != nil {
+		return nil, evalErr
+	}
+	why := evalErr.Error()
+	if te, ok := evalErr.(*TargetError); ok {
+		why = te.Msg
+	}
+	return t.decodeIface(expr, ptr.Type.String(), first == "_type", pv.Children[0].Addr, "(Delve cannot print it: "+why+")")
 }
 
 // EfaceAt decodes the empty interface (any) stored at addr.
@@ -63,11 +86,13 @@ func (t *Target) EfaceAt(addr uint64) (*Iface, error) {
 		return nil, userErr("address 0 holds no interface value")
 	}
 	expr := fmt.Sprintf("*(*interface {})(%#x)", addr)
-	v, err := t.Eval(expr, ValueLoadConfig)
-	if err != nil {
-		return nil, err
+	value := ""
+	if v, err := t.Eval(expr, ValueLoadConfig); err == nil {
+		value = dynamicValue(v)
+	} else {
+		value = "(Delve cannot print it: " + err.Error() + ")"
 	}
-	return t.decodeIface(fmt.Sprintf("%#x", addr), "interface {}", true, addr, v)
+	return t.decodeIface(fmt.Sprintf("%#x", addr), "interface {}", true, addr, value)
 }
 
 func typeString(v *proc.Variable) string {
@@ -80,9 +105,9 @@ func typeString(v *proc.Variable) string {
 	return "value of unknown type"
 }
 
-// decodeIface reads the two words at addr and decodes what they point to. v is Delve's view of
-// the same value, used to print the dynamic value.
-func (t *Target) decodeIface(expr, static string, empty bool, addr uint64, v *proc.Variable) (*Iface, error) {
+// decodeIface reads the two words at addr and decodes what they point to. value is the
+// dynamic value as Delve prints it.
+func (t *Target) decodeIface(expr, static string, empty bool, addr uint64, value string) (*Iface, error) {
 	word := int64(t.Arch.PtrSize)
 	b, err := t.Read("interface value "+expr, addr, 2*word)
 	if err != nil {
@@ -108,7 +133,7 @@ func (t *Target) decodeIface(expr, static string, empty bool, addr uint64, v *pr
 		}
 		in.Type = in.Itab.Type
 	}
-	in.Value = dynamicValue(v)
+	in.Value = value
 	return in, nil
 }
 

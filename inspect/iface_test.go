@@ -221,6 +221,18 @@ func TestEfaceMatchesFixture(t *testing.T) {
 		if ptr.Data != r.Uint(t, "resource.ptr") || !ptr.Type.DirectIface || ptr.Type.Name != "*main.File" || !strings.Contains(ptr.Value, `"data.txt"`) {
 			t.Errorf("any holding *File: data %#x (want %s), direct %v, type %q, value %q", ptr.Data, r.Get(t, "resource.ptr"), ptr.Type.DirectIface, ptr.Type.Name, ptr.Value)
 		}
+		// A type reflect built at run time: outside the module, named through runtime.reflectOffs.
+		made, err := target.IfaceOf("main.anyReflect")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if made.Word0 != r.Uint(t, "anyReflect.word0") || made.Data != r.Uint(t, "anyReflect.data") {
+			t.Errorf("anyReflect: words %#x %#x, fixture says %s %s", made.Word0, made.Data, r.Get(t, "anyReflect.word0"), r.Get(t, "anyReflect.data"))
+		}
+		checkType(t, tg, "anyReflect.type", made.Type)
+		if made.Type.Elem == nil || made.Type.Elem.Name != r.Get(t, "anyReflect.elem") {
+			t.Errorf("anyReflect: elem %+v, reflect says %s", made.Type.Elem, r.Get(t, "anyReflect.elem"))
+		}
 		nilAny, err := target.IfaceOf("main.nilAny")
 		if err != nil {
 			t.Fatal(err)

@@ -134,6 +134,8 @@ type typeReader struct {
 	types      map[uint64]*Type // decoded with methods
 	names      map[uint64]string
 	ifaces     map[uint64]*InterfaceType
+	// reflectOffs is runtime.reflectOffs.m, loaded on first use.
+	reflectOffs map[int32]uint64
 }
 
 // module is the part of one runtime.moduledata the type decoder needs.
@@ -379,13 +381,52 @@ func (r *typeReader) moduleOf(addr uint64) *module {
 func (r *typeReader) resolveOff(what string, base uint64, off int32) (uint64, error) {
 	m := r.moduleOf(base)
 	if m == nil {
-		return 0, fmt.Errorf("%s of the descriptor at %#x: the descriptor is in no module's type data (made by reflect at run time?)", what, base)
+		// A descriptor reflect built at run time (StructOf, PointerTo of a type whose pointer
+		// type the binary lacks, ...): its offsets are ids into runtime.reflectOffs.m.
+		if addr, ok := r.reflectOff(off); ok {
+			return addr, nil
+		}
+		return 0, fmt.Errorf("%s %d of the descriptor at %#x: the descriptor is in no module's type data and runtime.reflectOffs has no entry for it", what, off, base)
 	}
 	addr := m.Types + uint64(int64(off))
 	if off < 0 || addr >= m.Etypes {
 		return 0, fmt.Errorf("%s %d of the descriptor at %#x is outside its module's type data [%#x, %#x)", what, off, base, m.Types, m.Etypes)
 	}
 	return addr, nil
+}
+
+// maxReflectOffs bounds how many entries of runtime.reflectOffs.m are loaded.
+const maxReflectOffs = 1 << 16
+
+// reflectOff looks up a run-time id in runtime.reflectOffs.m (map[int32]unsafe.Pointer, filled
+// by reflect.addReflectOff for names and types reflect creates; the same in Go 1.19-1.27). The
+// map is loaded once, through Delve, on first use.
+func (r *typeReader) reflectOff(off int32) (uint64, bool) {
+	if r.reflectOffs == nil {
+		r.reflectOffs = map[int32]uint64{}
+		v, err := r.t.Eval("runtime.reflectOffs.m", proc.LoadConfig{MaxArrayValues: maxReflectOffs, MaxVariableRecurse: 1})
+		if err != nil {
+			return 0, false
+		}
+		for i := 0; i+1 < len(v.Children); i += 2 {
+			k, val := v.Children[i], v.Children[i+1]
+			id, ok := k.Value.(interface{ String() string })
+			if !ok || k.Value == nil {
+				continue
+			}
+			var n int64
+			if _, err := fmt.Sscan(id.String(), &n); err != nil {
+				continue
+			}
+			p := val.Base
+			if len(val.Children) == 1 {
+				p = val.Children[0].Addr
+			}
+			r.reflectOffs[int32(n)] = p
+		}
+	}
+	p, ok := r.reflectOffs[off]
+	return p, ok && p != 0
 }
 
 // resolveTextOff turns a textOff stored in the descriptor at base into a code address

@@ -70,9 +70,12 @@ var (
 	anyString interface{}
 	anyStruct interface{}
 	anyPtr    interface{}
-	opener    Opener
-	nilError  error
-	nilAny    interface{}
+	// anyReflect holds a pointer to a struct type reflect builds at run time: its descriptors
+	// are outside the module and their names are found through runtime.reflectOffs.
+	anyReflect interface{}
+	opener     Opener
+	nilError   error
+	nilAny     interface{}
 
 	// Values whose types `memlens type` looks up by name.
 	inventory = Inventory{Name: "bolts", Count: 7}
@@ -144,6 +147,7 @@ func main() {
 	anyString = "hello, iface"
 	anyStruct = Point{X: 3, Y: -4}
 	anyPtr = theFile
+	anyReflect = reflect.New(reflect.StructOf([]reflect.StructField{{Name: "Made", Type: reflect.TypeOf(int16(0))}})).Interface()
 
 	// A dynamic itab: the assertion makes runtime.getitab build (Opener, *File) and put it into
 	// runtime.itabTable.
@@ -193,6 +197,9 @@ func main() {
 	fixture.Report("anyStruct.x", p.X)
 	fixture.Report("anyStruct.y", p.Y)
 	reportIface("anyPtr", unsafe.Pointer(&anyPtr))
+	reportIface("anyReflect", unsafe.Pointer(&anyReflect))
+	reportType("anyReflect.type", reflect.TypeOf(anyReflect))
+	fixture.Report("anyReflect.elem", reflect.TypeOf(anyReflect).Elem().String())
 	reportIface("nilError", unsafe.Pointer(&nilError))
 	reportIface("nilAny", unsafe.Pointer(&nilAny))
 
@@ -218,6 +225,6 @@ func main() {
 	}
 	// Keep the values alive and the method tables reachable.
 	var sb strings.Builder
-	fmt.Fprint(&sb, stringer, resource, rw, failure, anyUint32, anyString, anyStruct, anyPtr, opener, nilError, nilAny, inventory, points, counts)
+	fmt.Fprint(&sb, stringer, resource, rw, failure, anyUint32, anyString, anyStruct, anyPtr, anyReflect, opener, nilError, nilAny, inventory, points, counts)
 	fixture.Ready()
 }
