@@ -212,6 +212,9 @@ func (v IfaceView) Graph() *Graph {
 		if strings.HasPrefix(m.Fn.Name, "runtime.unreachableMethod") {
 			fnRows = append(fnRows, []Cell{{Text: "the program never calls " + m.Name + "\nthrough an interface: the linker\nput a stub here"}})
 		}
+		if direct := directCall(in.Type, m.Name); direct != "" && direct != m.Fn.Name {
+			fnRows = append(fnRows, []Cell{{Text: "wrapper: loads the value data points to,\nthen calls " + direct}})
+		}
 		g.AddNode(id, Table(fnRows...), true, nil)
 		attrs := map[string]string{}
 		if i == 0 {
@@ -239,6 +242,17 @@ func (v IfaceView) Graph() *Graph {
 	g.Attrs["labelloc"] = "b"
 	g.Attrs["labeljust"] = "l"
 	return g
+}
+
+// directCall is the function a direct call of the named method of t runs (the method table's
+// Tfn), or "".
+func directCall(t *inspect.Type, name string) string {
+	for _, m := range t.Methods {
+		if m.Name == name {
+			return m.Tfn.Name
+		}
+	}
+	return ""
 }
 
 // ItabsView lists itabs (`memlens itabs`).
