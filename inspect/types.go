@@ -214,6 +214,9 @@ func (t *Target) Constant(name string) (int64, bool) {
 
 // newTypeReader reads the layouts and module list the type decoder needs.
 func (t *Target) newTypeReader() (*typeReader, error) {
+	if !t.HasMemory() {
+		return nil, userErr("reading the runtime's type data needs a live process (--pid) or a core dump (--core); %s alone has no memory", t.Exe)
+	}
 	r := &typeReader{t: t, types: map[uint64]*Type{}, names: map[uint64]string{}, ifaces: map[uint64]*InterfaceType{},
 		kindLayouts: map[int]*layouts.Layout{}}
 	var err error
