@@ -12,8 +12,8 @@ import (
 	"github.com/memlens/memlens/testdata/fixtures"
 )
 
-// memlens runs the command line with args against a fixture target and returns stdout.
-func memlens(t *testing.T, tg *fixtures.Target, args ...string) (string, error) {
+// ifaceCLI runs the command line with args against a fixture target and returns stdout.
+func ifaceCLI(t *testing.T, tg *fixtures.Target, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	root := newApp(&out, &errOut).rootCmd()
@@ -22,9 +22,9 @@ func memlens(t *testing.T, tg *fixtures.Target, args ...string) (string, error) 
 	return out.String(), err
 }
 
-func memlensJSON(t *testing.T, tg *fixtures.Target, v any, args ...string) {
+func ifaceCLIJSON(t *testing.T, tg *fixtures.Target, v any, args ...string) {
 	t.Helper()
-	out, err := memlens(t, tg, append(args, "--format", "json")...)
+	out, err := ifaceCLI(t, tg, append(args, "--format", "json")...)
 	if err != nil {
 		t.Fatalf("memlens %s: %v", strings.Join(args, " "), err)
 	}
@@ -33,7 +33,7 @@ func memlensJSON(t *testing.T, tg *fixtures.Target, v any, args ...string) {
 	}
 }
 
-type ifaceOut struct {
+type ifaceCLIOut struct {
 	Kind  string `json:"kind"`
 	Nil   bool   `json:"nil"`
 	Addr  string `json:"addr"`
@@ -45,7 +45,7 @@ type ifaceOut struct {
 			Name    string                  `json:"name"`
 			Methods []struct{ Name string } `json:"methods"`
 		} `json:"interface"`
-		Type    *typeOut `json:"type"`
+		Type    *typeCLIOut `json:"type"`
 		Hash    string   `json:"hash"`
 		Methods []struct {
 			Name string `json:"name"`
@@ -53,10 +53,10 @@ type ifaceOut struct {
 			PC   string `json:"pc"`
 		} `json:"methods"`
 	} `json:"itab"`
-	Type *typeOut `json:"type"`
+	Type *typeCLIOut `json:"type"`
 }
 
-type typeOut struct {
+type typeCLIOut struct {
 	Addr       string   `json:"addr"`
 	Name       string   `json:"name"`
 	Kind       string   `json:"kind"`
@@ -70,8 +70,8 @@ type typeOut struct {
 	Methods    []struct {
 		Name string `json:"name"`
 	} `json:"methods"`
-	Elem *typeOut `json:"elem"`
-	Key  *typeOut `json:"key"`
+	Elem *typeCLIOut `json:"elem"`
+	Key  *typeCLIOut `json:"key"`
 }
 
 // TestIfaceCommand checks `memlens iface` JSON against the fixture's report: the words, the itab's
@@ -79,8 +79,8 @@ type typeOut struct {
 func TestIfaceCommand(t *testing.T) {
 	fixtures.ForEach(t, "ifaces", func(t *testing.T, tg *fixtures.Target) {
 		r := tg.Report
-		var res ifaceOut
-		memlensJSON(t, tg, &res, "iface", "main.resource")
+		var res ifaceCLIOut
+		ifaceCLIJSON(t, tg, &res, "iface", "main.resource")
 		if res.Kind != "iface" || res.Nil || res.Data != r.Get(t, "resource.data") || res.Itab == nil || res.Type == nil {
 			t.Fatalf("iface main.resource: %+v", res)
 		}
@@ -99,25 +99,25 @@ func TestIfaceCommand(t *testing.T) {
 			t.Errorf("iface main.resource type %+v", res.Type)
 		}
 
-		var eface ifaceOut
-		memlensJSON(t, tg, &eface, "iface", "--eface", r.Get(t, "anyStruct.addr"))
+		var eface ifaceCLIOut
+		ifaceCLIJSON(t, tg, &eface, "iface", "--eface", r.Get(t, "anyStruct.addr"))
 		if eface.Kind != "eface" || eface.Itab != nil || eface.Type == nil || eface.Type.Addr != r.Get(t, "anyStruct.word0") ||
 			eface.Data != r.Get(t, "anyStruct.data") || !strings.Contains(eface.Value, "X: "+r.Get(t, "anyStruct.x")) {
 			t.Errorf("iface --eface %s: %+v", r.Get(t, "anyStruct.addr"), eface)
 		}
-		var nilAny ifaceOut
-		memlensJSON(t, tg, &nilAny, "iface", "main.nilAny")
+		var nilAny ifaceCLIOut
+		ifaceCLIJSON(t, tg, &nilAny, "iface", "main.nilAny")
 		if !nilAny.Nil || nilAny.Kind != "eface" || nilAny.Type != nil {
 			t.Errorf("iface main.nilAny: %+v", nilAny)
 		}
 		// Wrong kind of expression: one clear user error.
-		_, err := memlens(t, tg, "iface", "main.inventory")
+		_, err := ifaceCLI(t, tg, "iface", "main.inventory")
 		var te *inspect.TargetError
 		if err == nil || !errors.As(err, &te) || strings.Contains(te.Msg, "\n") || !strings.Contains(te.Msg, "not an interface") {
 			t.Errorf("iface main.inventory: error %v, want a one-line user error", err)
 		}
 		// The diagram: the words, the itab with one fun slot per method, and the dispatch path.
-		dot, err := memlens(t, tg, "iface", "main.resource", "--format", "dot")
+		dot, err := ifaceCLI(t, tg, "iface", "main.resource", "--format", "dot")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +127,7 @@ func TestIfaceCommand(t *testing.T) {
 			}
 		}
 		// --limit keeps the diagram bounded with a visible "more" row.
-		dot, err = memlens(t, tg, "iface", "main.rw", "--format", "dot", "--limit", "1")
+		dot, err = ifaceCLI(t, tg, "iface", "main.rw", "--format", "dot", "--limit", "1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,8 +148,8 @@ func TestTypeAndItabsCommands(t *testing.T) {
 		for _, key := range []string{"inventory", "points", "counts"} {
 			k := "type." + key
 			for _, arg := range []string{r.Get(t, k+".dwarfName"), r.Get(t, k+".addr")} {
-				var ty typeOut
-				memlensJSON(t, tg, &ty, "type", arg)
+				var ty typeCLIOut
+				ifaceCLIJSON(t, tg, &ty, "type", arg)
 				if ty.Addr != r.Get(t, k+".addr") || ty.Name != r.Get(t, k+".string") || ty.Kind != r.Get(t, k+".kind") ||
 					fmt.Sprint(ty.Size) != r.Get(t, k+".size") || fmt.Sprint(ty.Align) != r.Get(t, k+".align") || ty.TFlag == nil || ty.Hash == "" {
 					t.Errorf("type %s: %+v", arg, ty)
@@ -172,15 +172,15 @@ func TestTypeAndItabsCommands(t *testing.T) {
 				InTable   bool                  `json:"inTable"`
 			} `json:"itabs"`
 		}
-		memlensJSON(t, tg, &list, "itabs", "--interface", "main.Opener")
+		ifaceCLIJSON(t, tg, &list, "itabs", "--interface", "main.Opener")
 		if list.Count != 1 || len(list.Itabs) != 1 || list.Itabs[0].Addr != r.Get(t, "opener.word0") || list.Itabs[0].Type.Name != "*main.File" || list.Itabs[0].InModule || !list.Itabs[0].InTable {
 			t.Errorf("itabs --interface main.Opener: %+v, want the run-time itab %s", list, r.Get(t, "opener.word0"))
 		}
-		memlensJSON(t, tg, &list, "itabs", "--type", "*bytes.Buffer", "--interface", "io.ReadWriter")
+		ifaceCLIJSON(t, tg, &list, "itabs", "--type", "*bytes.Buffer", "--interface", "io.ReadWriter")
 		if list.Count != 1 || list.Itabs[0].Addr != r.Get(t, "rw.word0") {
 			t.Errorf("itabs --type *bytes.Buffer --interface io.ReadWriter: %+v, want %s", list, r.Get(t, "rw.word0"))
 		}
-		if _, err := memlens(t, tg, "type", "main.NoSuchType"); err == nil {
+		if _, err := ifaceCLI(t, tg, "type", "main.NoSuchType"); err == nil {
 			t.Errorf("type main.NoSuchType: no error")
 		}
 	})
