@@ -46,7 +46,7 @@ type ifaceCLIOut struct {
 			Methods []struct{ Name string } `json:"methods"`
 		} `json:"interface"`
 		Type    *typeCLIOut `json:"type"`
-		Hash    string   `json:"hash"`
+		Hash    string      `json:"hash"`
 		Methods []struct {
 			Name string `json:"name"`
 			Fn   string `json:"fn"`
