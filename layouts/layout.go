@@ -147,7 +147,9 @@ func structOf(t godwarf.Type) (*godwarf.StructType, bool) {
 	case *godwarf.StringType:
 		return &t.StructType, true
 	case *godwarf.InterfaceType:
-		return t.TypedefType.Type.(*godwarf.StructType), true
+		// An interface is a typedef of runtime.iface or runtime.eface.
+		st, ok := godwarf.ResolveTypedef(t.TypedefType.Type).(*godwarf.StructType)
+		return st, ok
 	}
 	return nil, false
 }

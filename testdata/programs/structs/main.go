@@ -164,6 +164,14 @@ func reportLayouts() {
 	var e Empty
 	layout("main.Empty", unsafe.Sizeof(e), unsafe.Alignof(e))
 
+	// An interface value is two words by the language's implementation: the itab pointer (tab) or,
+	// for an empty interface, the type pointer (_type), then the data word.
+	var err error
+	w := unsafe.Sizeof(uintptr(0))
+	layout("error", unsafe.Sizeof(err), unsafe.Alignof(err), field("tab", 0, w, w), field("data", w, w, w))
+	var anyv interface{}
+	layout("interface {}", unsafe.Sizeof(anyv), unsafe.Alignof(anyv), field("_type", 0, w, w), field("data", w, w, w))
+
 	var in Inner
 	layout("main.Inner", unsafe.Sizeof(in), unsafe.Alignof(in),
 		field("x", unsafe.Offsetof(in.x), unsafe.Sizeof(in.x), unsafe.Alignof(in.x)),
