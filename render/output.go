@@ -95,7 +95,13 @@ func RenderDOT(w io.Writer, f Format, dot string) error {
 		return fmt.Errorf("cannot render DOT as %s", f)
 	}
 	ctx := context.Background()
-	gv, err := graphviz.New(ctx)
+	var gv *graphviz.Graphviz
+	var err error
+	if f == PNG {
+		gv, err = newPNGGraphviz(ctx)
+	} else {
+		gv, err = graphviz.New(ctx)
+	}
 	if err != nil {
 		return fmt.Errorf("starting graphviz: %w", err)
 	}

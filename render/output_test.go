@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"image/png"
 	"io"
 	"strings"
 	"testing"
@@ -75,5 +76,36 @@ func TestWriteEveryFormat(t *testing.T) {
 				t.Errorf("png signature: % x", b[:8])
 			}
 		}
+	}
+}
+
+// TestPNGDrawsStrokes guards the PNG renderer (png.go): a box outline and an edge are strokes,
+// which go-graphviz's own renderer loses. A horizontal scan through the middle of "a -> b" must cross
+// dark pixels between the two boxes (the edge), not only inside them (the text).
+func TestPNGDrawsStrokes(t *testing.T) {
+	var buf bytes.Buffer
+	dot := `digraph g { rankdir=LR; nodesep=1; node [shape=box label=""]; a -> b [arrowhead=none]; }`
+	if err := RenderDOT(&buf, PNG, dot); err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	y := (b.Min.Y + b.Max.Y) / 2
+	var runs int
+	dark := false
+	for x := b.Min.X; x < b.Max.X; x++ {
+		r, g, bl, _ := img.At(x, y).RGBA()
+		d := r+g+bl < 3*0x8000
+		if d && !dark {
+			runs++
+		}
+		dark = d
+	}
+	// Left box edge, right box edge of a; the edge line (touching b's left edge); b's right edge.
+	if runs < 3 {
+		t.Errorf("the middle row of the PNG crosses %d dark runs; box outlines or the edge are not drawn", runs)
 	}
 }
