@@ -66,8 +66,11 @@ type Chan struct {
 	// ValuesOmitted counts elements of Buffer listed without a value: formatting them through Delve
 	// one by one would take too long (see ChanOptions.MaxFormatted).
 	ValuesOmitted uint64
-	// RecvQ and SendQ are the goroutines blocked receiving and sending, in queue order.
+	// RecvQ and SendQ are the goroutines blocked receiving and sending, in queue order, up to the
+	// limit the caller gave.
 	RecvQ, SendQ []ChanWaiter
+	// RecvQMore and SendQMore count the waiters beyond the limit (queued, not decoded).
+	RecvQMore, SendQMore int
 	// Problems lists inconsistencies found in the channel's memory (corrupt data, a header caught
 	// mid-update); decoding went on within safe bounds.
 	Problems []string
@@ -104,8 +107,8 @@ type ChanWaiter struct {
 
 // ChanOptions bound what ReadChan decodes.
 type ChanOptions struct {
-	// MaxSlots is how many buffered elements to list, in receive order; 0 lists them all (up to
-	// MaxChanSlots).
+	// MaxSlots is how many buffered elements to list, in receive order, and how many waiters of
+	// each queue to decode; 0 lists them all (up to MaxChanSlots elements and MaxListWalk waiters).
 	MaxSlots int
 	// MaxFormatted bounds how many elements of a type memlens cannot format itself (anything but
 	// bool, integers and floats) are formatted through Delve; the rest are listed without a value.
@@ -115,7 +118,7 @@ type ChanOptions struct {
 
 // MaxChanSlots bounds how many buffered elements one decode lists, whatever the limit asked: a
 // chan struct{} can claim a capacity of 2^62 without any memory behind it.
-const MaxChanSlots = 1 << 24
+const MaxChanSlots = 1 << 21
 
 // DefaultMaxFormatted is the default ChanOptions.MaxFormatted. Delve formats about 10^4-10^5 values
 // a second (in chunks of formatChunk), so this keeps any one decode within seconds.
@@ -125,8 +128,6 @@ const DefaultMaxFormatted = 1 << 16
 // and hchan.elemsize is a uint16.
 const maxElemSize = 1<<16 - 1
 
-// maxWaiters bounds a wait-queue walk.
-const maxWaiters = MaxListWalk
 
 // EvalChan evaluates expr and decodes the channel it names. expr is a Delve expression of
 // channel type (or of type runtime.hchan / *runtime.hchan), or a bare address "0x..." read as a
@@ -227,7 +228,7 @@ func (t *Target) ReadChan(addr uint64, elem godwarf.Type, opts ChanOptions) (*Ch
 	}
 	d := &chanDecoder{
 		arch: t.Arch, hchan: hl, waitq: wl, read: t.Read,
-		sudogAt: t.SudogAt, goroutineAt: t.GoroutineAt,
+		sudogAt: t.SudogAt, goroutineAt: t.GoroutineAt, maxWaiters: MaxListWalk,
 	}
 	var desc *layouts.Layout
 	if f, err := hl.Field("elemtype"); err == nil {
@@ -270,6 +271,8 @@ type chanDecoder struct {
 	goroutineAt func(addr uint64) (*Goroutine, error)
 	elemType    func(typeAddr uint64) (*RuntimeType, error)
 	formatter   func(runtimeName string, elemSize uint64) elemFormatter
+	// maxWaiters bounds each wait-queue walk (MaxListWalk; tests lower it).
+	maxWaiters int
 }
 
 func (d *chanDecoder) decode(addr uint64, opts ChanOptions) (*Chan, error) {
@@ -353,13 +356,13 @@ func (d *chanDecoder) decode(addr uint64, opts ChanOptions) (*Chan, error) {
 	} else {
 		d.decodeBuffer(c, opts)
 	}
-	c.RecvQ = d.decodeQueue(c, "recvq", addr, hdr, false, opts)
-	c.SendQ = d.decodeQueue(c, "sendq", addr, hdr, true, opts)
+	c.RecvQ, c.RecvQMore = d.decodeQueue(c, "recvq", addr, hdr, false, opts)
+	c.SendQ, c.SendQMore = d.decodeQueue(c, "sendq", addr, hdr, true, opts)
 	if c.QCount > 0 && len(c.RecvQ) > 0 {
-		c.problem("%d goroutines wait to receive while the buffer holds %d values (header caught mid-update, or corrupt)", len(c.RecvQ), c.QCount)
+		c.problem("%d goroutines wait to receive while the buffer holds %d values (header caught mid-update, or corrupt)", len(c.RecvQ)+c.RecvQMore, c.QCount)
 	}
 	if c.QCount < c.DataQSiz && len(c.SendQ) > 0 {
-		c.problem("%d goroutines wait to send while the buffer has free slots (header caught mid-update, or corrupt)", len(c.SendQ))
+		c.problem("%d goroutines wait to send while the buffer has free slots (header caught mid-update, or corrupt)", len(c.SendQ)+c.SendQMore)
 	}
 	return c, nil
 }
@@ -473,39 +476,43 @@ func (d *chanDecoder) decodeBuffer(c *Chan, opts ChanOptions) {
 // formatChunk is how many elements one Delve evaluation formats (as an array [formatChunk]T).
 const formatChunk = 16
 
-// decodeQueue walks recvq or sendq (waitq.first, then sudog.next), bounded and cycle-checked.
-func (d *chanDecoder) decodeQueue(c *Chan, name string, addr uint64, hdr []byte, senders bool, opts ChanOptions) []ChanWaiter {
+// decodeQueue walks recvq or sendq (waitq.first, then sudog.next), bounded and cycle-checked,
+// and decodes the first opts.MaxSlots waiters (all when 0); it returns them and how many more
+// are queued.
+func (d *chanDecoder) decodeQueue(c *Chan, name string, addr uint64, hdr []byte, senders bool, opts ChanOptions) ([]ChanWaiter, int) {
 	qf, err := d.hchan.Field(name)
 	if err != nil {
 		c.problem("runtime.hchan: %v", err)
-		return nil
+		return nil, 0
 	}
 	ff, err := d.waitq.Field("first")
 	if err != nil {
 		c.problem("runtime.waitq: %v", err)
-		return nil
+		return nil, 0
 	}
 	off := qf.Offset + ff.Offset
 	first := d.arch.Uint(hdr[off : off+int64(d.arch.PtrSize)])
-	sudogs := map[uint64]*Sudog{}
-	nodes, err := WalkList(fmt.Sprintf("hchan.%s at %#x", name, addr), first, maxWaiters, func(s uint64) (uint64, error) {
+	var sudogs []*Sudog
+	_, err = WalkList(fmt.Sprintf("hchan.%s at %#x", name, addr), first, d.maxWaiters, func(s uint64) (uint64, error) {
 		sg, err := d.sudogAt(s)
 		if err != nil {
 			return 0, err
 		}
-		sudogs[s] = sg
+		sudogs = append(sudogs, sg)
 		return sg.Next, nil
 	})
 	if err != nil {
 		c.problem("%v", err)
 	}
+	more := 0
+	if opts.MaxSlots > 0 && len(sudogs) > opts.MaxSlots {
+		more = len(sudogs) - opts.MaxSlots
+		sudogs = sudogs[:opts.MaxSlots]
+	}
 	var f *elemFormatter
 	var out []ChanWaiter
-	for _, s := range nodes {
-		sg := sudogs[s]
-		if sg == nil {
-			continue
-		}
+	for _, sg := range sudogs {
+		s := sg.Addr
 		w := ChanWaiter{Sudog: s, G: sg.G, IsSelect: sg.IsSelect, Elem: sg.Elem}
 		if sg.Chan != 0 && sg.Chan != addr {
 			c.problem("sudog %#x in %s says it waits on channel %#x, not this one", s, name, sg.Chan)
@@ -524,7 +531,7 @@ func (d *chanDecoder) decodeQueue(c *Chan, name string, addr uint64, hdr []byte,
 		}
 		out = append(out, w)
 	}
-	return out
+	return out, more
 }
 
 // formatOne formats the single element at addr.
