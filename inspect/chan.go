@@ -128,7 +128,6 @@ const DefaultMaxFormatted = 1 << 16
 // and hchan.elemsize is a uint16.
 const maxElemSize = 1<<16 - 1
 
-
 // EvalChan evaluates expr and decodes the channel it names. expr is a Delve expression of
 // channel type (or of type runtime.hchan / *runtime.hchan), or a bare address "0x..." read as a
 // *runtime.hchan. A nil channel decodes to a Chan with Nil set; an expression of any other type is
