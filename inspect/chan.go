@@ -188,7 +188,7 @@ func chanOfVariable(expr string, v *proc.Variable) (uint64, godwarf.Type, error)
 			return 0, nil, fmt.Errorf("%q: pointer not loaded", expr)
 		}
 	}
-	return 0, nil, userErr("%s is a %s, not a channel", expr, typeString(v))
+	return 0, nil, userErr("%s has type %s, not a channel", expr, typeString(v))
 }
 
 // typeString names a variable's type for messages.
