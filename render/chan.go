@@ -1,8 +1,12 @@
 package render
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/memlens/memlens/inspect"
@@ -340,9 +344,13 @@ type chanWaiterRaw struct {
 	WaitReason string `json:"waitReason,omitempty"`
 }
 
-func (v ChanView) JSONValue() any {
+func (v ChanView) JSONValue() any { return v.jsonValue(true) }
+
+// jsonValue builds the JSON form; withBuffer false leaves the buffer empty (WriteJSON streams it).
+func (v ChanView) jsonValue(withBuffer bool) chanJSON {
 	c := v.Chan
-	j := chanJSON{Kind: "chan", Expr: v.Expr, Addr: Hex(c.Addr), Nil: c.Nil}
+	j := chanJSON{Kind: "chan", Expr: v.Expr, Addr: Hex(c.Addr), Nil: c.Nil,
+		Buffer: []chanSlotJSON{}, RecvQ: []chanWaiterRaw{}, SendQ: []chanWaiterRaw{}}
 	if c.Nil {
 		return j
 	}
@@ -356,9 +364,11 @@ func (v ChanView) JSONValue() any {
 		j.Bubble = Hex(c.Bubble)
 	}
 	j.Buf, j.BufPlacement, j.Lock, j.Note = Hex(c.Buf), c.BufPlacement, Hex(c.Lock), timerNote(c)
-	j.Buffer = make([]chanSlotJSON, len(c.Buffer))
-	for i, s := range c.Buffer {
-		j.Buffer[i] = chanSlotJSON{Slot: s.Slot, Addr: Hex(s.Addr), Value: s.Value}
+	if withBuffer {
+		j.Buffer = make([]chanSlotJSON, len(c.Buffer))
+		for i, s := range c.Buffer {
+			j.Buffer[i] = chanSlotJSON{Slot: s.Slot, Addr: Hex(s.Addr), Value: s.Value}
+		}
 	}
 	j.BufferMore, j.ValuesOmitted = c.BufferMore, c.ValuesOmitted
 	waiters := func(ws []inspect.ChanWaiter) []chanWaiterRaw {
@@ -510,4 +520,60 @@ func (v ChanView) drawWaiters(g *Graph, queue string, ws []inspect.ChanWaiter, m
 			g.AddEdge(prev, id, map[string]string{"color": color, "style": "dashed"})
 		}
 	}
+}
+
+// WriteJSON writes the JSON form of the channel, byte for byte what Write(w, JSON, v) writes,
+// streaming the buffer instead of building and re-indenting it in memory: encoding/json's
+// indentation pass dominates the cost for channels holding a million values.
+func (v ChanView) WriteJSON(w io.Writer) error {
+	j := v.jsonValue(false)
+	buffer := v.Chan.Buffer
+	var head bytes.Buffer
+	enc := json.NewEncoder(&head)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(j); err != nil {
+		return err
+	}
+	const empty = "\n  \"buffer\": [],\n"
+	before, after, ok := strings.Cut(head.String(), empty)
+	if !ok || len(buffer) == 0 {
+		_, err := io.WriteString(w, head.String())
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	bw.WriteString(before)
+	bw.WriteString("\n  \"buffer\": [\n")
+	num := make([]byte, 0, 32)
+	for i, s := range buffer {
+		bw.WriteString("    {\n      \"slot\": ")
+		bw.Write(strconv.AppendUint(num[:0], s.Slot, 10))
+		bw.WriteString(",\n      \"addr\": \"0x")
+		bw.Write(strconv.AppendUint(num[:0], s.Addr, 16))
+		bw.WriteString("\",\n      \"value\": ")
+		writeJSONString(bw, s.Value)
+		if i < len(buffer)-1 {
+			bw.WriteString("\n    },\n")
+		} else {
+			bw.WriteString("\n    }\n")
+		}
+	}
+	bw.WriteString("  ],\n")
+	bw.WriteString(after)
+	return bw.Flush()
+}
+
+// writeJSONString writes s as a JSON string the way encoding/json does (HTML-safe escaping),
+// without its reflection for the common case of plain ASCII.
+func writeJSONString(w *bufio.Writer, s string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s)
+			w.Write(b)
+			return
+		}
+	}
+	w.WriteByte('"')
+	w.WriteString(s)
+	w.WriteByte('"')
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -88,9 +89,30 @@ func chanRun(a *app, opts *chanOptions) error {
 		if err != nil {
 			return err
 		}
-		if err := a.emit(render.ChanView{Expr: opts.expr, Chan: c, Limit: opts.limit}); err != nil {
-			return fmt.Errorf("writing channel %s: %w", opts.expr, err)
-		}
-		return nil
+		return a.emitChan(render.ChanView{Expr: opts.expr, Chan: c, Limit: opts.limit}, format)
 	})
+}
+
+// emitChan writes the view like a.emit, except that JSON is streamed by ChanView.WriteJSON (the
+// same bytes, without encoding/json's in-memory re-indentation, which dominates for channels
+// holding a million values).
+func (a *app) emitChan(v render.ChanView, format render.Format) error {
+	if format != render.JSON {
+		return a.emit(v)
+	}
+	if a.output == "" {
+		return v.WriteJSON(a.stdout)
+	}
+	f, err := os.Create(a.output)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", a.output, err)
+	}
+	if err := v.WriteJSON(f); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", a.output, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", a.output, err)
+	}
+	return nil
 }
