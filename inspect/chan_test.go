@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-delve/delve/pkg/proc"
+
 	"github.com/memlens/memlens/inspect"
 	"github.com/memlens/memlens/testdata/fixtures"
 )
@@ -195,6 +197,34 @@ func TestChan(t *testing.T) {
 			}
 		})
 
+		t.Run("large-elements", func(t *testing.T) {
+			c := evalChan(t, target, "main.bigs", inspect.ChanOptions{})
+			if c.ElemSize != uint64(r.Int(t, "bigs.elemsize")) {
+				t.Errorf("elemsize %d; the fixture's unsafe.Sizeof says %s", c.ElemSize, r["bigs.elemsize"])
+			}
+			tags, a0 := strings.Fields(r.Get(t, "bigs.tags")), strings.Fields(r.Get(t, "bigs.a0"))
+			if len(c.Buffer) != len(tags) {
+				t.Fatalf("%d buffered, fixture left %d", len(c.Buffer), len(tags))
+			}
+			for i, s := range c.Buffer {
+				if !strings.HasPrefix(s.Value, "main.bigElem {A: [512]int64 ["+a0[i]+",") || !strings.Contains(s.Value, fmt.Sprintf("Tag: %q", tags[i])) {
+					t.Errorf("element %d = %s; fixture sent A[0]=%s Tag=%s", i, s.Value, a0[i], tags[i])
+				}
+			}
+			checkSlots(t, "bigs", c)
+		})
+
+		t.Run("pointers-and-interfaces", func(t *testing.T) {
+			c := evalChan(t, target, "main.ptrs", inspect.ChanOptions{})
+			if len(c.Buffer) != 1 || !strings.HasPrefix(c.Buffer[0].Value, "*main.point") || !strings.Contains(c.Buffer[0].Value, fmt.Sprintf("Name: %q", r.Get(t, "ptrs.name"))) {
+				t.Errorf("ptrs buffer %v; fixture sent &point{Name: %s}", c.Buffer, r["ptrs.name"])
+			}
+			c = evalChan(t, target, "main.ifaces", inspect.ChanOptions{})
+			vals := strings.Fields(r.Get(t, "ifaces.values"))
+			want := []string{"interface {}(int) " + vals[0], fmt.Sprintf("interface {}(string) %q", vals[1])}
+			checkValues(t, "ifaces", c, want)
+		})
+
 		t.Run("nil", func(t *testing.T) {
 			c := evalChan(t, target, "main.nilChan", inspect.ChanOptions{})
 			if !c.Nil || c.Addr != 0 {
@@ -227,6 +257,41 @@ func TestChan(t *testing.T) {
 			if !errors.As(err, &te) || !strings.Contains(err.Error(), r.Get(t, "notachan.type")) || !strings.Contains(err.Error(), "not a channel") {
 				t.Errorf("EvalChan(main.notAChan) = %v; want a TargetError naming type %s", err, r["notachan.type"])
 			}
+		})
+
+		// A local variable in a blocked goroutine's frame, as --goroutine/--frame select it.
+		t.Run("local", func(t *testing.T) {
+			id := r.Int(t, "local.goroutine")
+			g, err := proc.FindGoroutine(target.Proc(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			frames, err := proc.GoroutineStacktrace(target.Proc(), g, 32, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			frame := -1
+			for i, f := range frames {
+				if f.Current.Fn != nil && strings.HasPrefix(f.Current.Fn.Name, "main.main.func") {
+					frame = i
+					break
+				}
+			}
+			if frame < 0 {
+				t.Fatalf("goroutine %d has no main.main.func frame", id)
+			}
+			target.Close() // one attach at a time
+			opts := inspect.Options{Exe: tg.Exe, Core: tg.Core, Goroutine: id, Frame: frame}
+			if tg.Mode == fixtures.Live {
+				opts = inspect.Options{Pid: tg.Pid, Goroutine: id, Frame: frame}
+			}
+			local, err := inspect.Open(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer local.Close()
+			c := evalChan(t, local, "local", inspect.ChanOptions{})
+			checkValues(t, "local", c, strings.Fields(r.Get(t, "local.values")))
 		})
 
 		if tg.Mode == fixtures.Live {

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"time"
+	"unsafe"
 
 	"memlens.test/programs/fixture"
 )
@@ -15,6 +16,12 @@ import (
 type point struct {
 	X, Y int
 	Name string
+}
+
+// bigElem is a large element: 4 KiB of array and a string.
+type bigElem struct {
+	A   [512]int64
+	Tag string
 }
 
 var (
@@ -40,6 +47,11 @@ var (
 	notAChan = 42
 	// other is a channel nothing waits on but the select receiver.
 	other chan bool
+	// bigs has 4 KiB elements; its ring has wrapped.
+	bigs chan bigElem
+	// ptrs has pointer elements; ifaces has interface elements.
+	ptrs   chan *point
+	ifaces chan interface{}
 )
 
 const (
@@ -64,6 +76,9 @@ func waitBlocked(id int64, reason string) {
 	}
 	panic("goroutine " + fmt.Sprint(id) + " never blocked in " + reason)
 }
+
+// unsafeSizeofBig is the size of bigElem as the compiler lays it out.
+func unsafeSizeofBig() uintptr { return unsafe.Sizeof(bigElem{}) }
 
 func main() {
 	// Wrapped ring.
@@ -177,6 +192,48 @@ func main() {
 	fixture.Report("empty.len", len(empty))
 	fixture.Report("empty.cap", cap(empty))
 	fixture.Report("empty.elemtype", fmt.Sprintf("%T", struct{}{}))
+
+	// Large elements, wrapped: cap 3, three sent, two received, one more sent.
+	bigs = make(chan bigElem, 3)
+	for i := 0; i < 4; i++ {
+		var e bigElem
+		e.A[0] = int64(1000 + i)
+		e.Tag = fmt.Sprintf("tag%d", i)
+		bigs <- e
+		if i == 2 {
+			<-bigs
+			<-bigs
+		}
+	}
+	fixture.Report("bigs.tags", "tag2 tag3")
+	fixture.Report("bigs.a0", "1002 1003")
+	fixture.Report("bigs.elemsize", fmt.Sprint(unsafeSizeofBig()))
+
+	// Pointer and interface elements.
+	ptrs = make(chan *point, 2)
+	ptrs <- &point{X: 5, Y: 6, Name: "pointed"}
+	ifaces = make(chan interface{}, 3)
+	ifaces <- 7
+	ifaces <- "seven"
+	fixture.Report("ptrs.name", "pointed")
+	fixture.Report("ifaces.values", "7 seven")
+
+	// A goroutine with a buffered channel in a local variable, blocked on another channel.
+	localIDs := make(chan int64)
+	localBlock := make(chan bool)
+	go func() {
+		local := make(chan int, 4)
+		local <- 31
+		local <- 32
+		localIDs <- fixture.GoID()
+		<-localBlock
+		// Never reached; keeps local alive (and in the frame) while the goroutine is blocked.
+		fixture.Report("local.after", len(local))
+	}()
+	localID := <-localIDs
+	waitBlocked(localID, "chan receive")
+	fixture.Report("local.goroutine", localID)
+	fixture.Report("local.values", "31 32")
 
 	// A ticker that will not fire while the fixture lives.
 	ticker = time.NewTicker(time.Hour)
