@@ -36,8 +36,8 @@ func (v ChanView) limit() int {
 const (
 	chanHeaderBg = "#dde8f5"
 	chanFilledBg = "#cfe8cf"
-	chanEmptyBg  = "#f7f7f7"
-	chanMoreBg   = "#eeeeee"
+	chanEmptyBg  = "#ececec"
+	chanMoreBg   = "#dcdcdc"
 	chanRecvCol  = "#1f6fb2"
 	chanSendCol  = "#b2501f"
 	chanWarnBg   = "#fde2e2"
