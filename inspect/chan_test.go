@@ -157,6 +157,8 @@ func TestChan(t *testing.T) {
 			}
 			checkValues(t, "points", c, want)
 			checkSlots(t, "points", c)
+			// By bare address the element type comes from the runtime's type data alone.
+			checkValues(t, "points by address", evalChan(t, target, fmt.Sprintf("%#x", c.Addr), inspect.ChanOptions{}), want)
 		})
 
 		t.Run("large", func(t *testing.T) {
@@ -223,6 +225,7 @@ func TestChan(t *testing.T) {
 			vals := strings.Fields(r.Get(t, "ifaces.values"))
 			want := []string{"interface {}(int) " + vals[0], fmt.Sprintf("interface {}(string) %q", vals[1])}
 			checkValues(t, "ifaces", c, want)
+			checkValues(t, "ifaces by address", evalChan(t, target, fmt.Sprintf("%#x", c.Addr), inspect.ChanOptions{}), want)
 		})
 
 		t.Run("nil", func(t *testing.T) {
