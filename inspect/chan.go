@@ -191,14 +191,20 @@ func chanOfVariable(expr string, v *proc.Variable) (uint64, godwarf.Type, error)
 	return 0, nil, userErr("%s has type %s, not a channel", expr, typeString(v))
 }
 
-// typeString names a variable's type for messages.
-func typeString(v *proc.Variable) string {
-	if v.DwarfType != nil {
-		if s := v.DwarfType.String(); s != "" {
-			return s
-		}
-	}
-	return v.Kind.String()
+// RuntimeType is what the channel decoder needs of the runtime type descriptor hchan.elemtype
+// points to (decoded by the type reader in types.go).
+type RuntimeType struct {
+	// Addr is the address of the descriptor (a *runtime._type / *internal/abi.Type).
+	Addr uint64
+	// Name is the type's name as reflect's Type.String spells it ("int64", "main.point", "*main.T").
+	Name string
+	// Size is the size of one value of the type, in bytes.
+	Size uint64
+	// PtrBytes is ptrdata/PtrBytes: the length of the prefix of a value that holds pointers, in
+	// bytes; 0 for pointer-free types.
+	PtrBytes uint64
+	// Kind is the reflect.Kind number (abi.Kind: 2 int, 6 int64, 25 struct, ...).
+	Kind uint8
 }
 
 // ReadChan decodes the runtime.hchan at addr; addr 0 is a nil channel. elem is the element's
@@ -229,18 +235,16 @@ func (t *Target) ReadChan(addr uint64, elem godwarf.Type, opts ChanOptions) (*Ch
 		arch: t.Arch, hchan: hl, waitq: wl, read: t.Read,
 		sudogAt: t.SudogAt, goroutineAt: t.GoroutineAt, maxWaiters: MaxListWalk,
 	}
-	var desc *layouts.Layout
-	if f, err := hl.Field("elemtype"); err == nil {
-		desc, err = t.typeDescriptorLayout(f)
+	types, err := t.newTypeReader()
+	if err != nil {
+		return nil, err
+	}
+	d.elemType = func(typeAddr uint64) (*RuntimeType, error) {
+		ty, err := types.decodeHeader(typeAddr)
 		if err != nil {
 			return nil, err
 		}
-	}
-	d.elemType = func(typeAddr uint64) (*RuntimeType, error) {
-		if desc == nil {
-			return nil, fmt.Errorf("no layout for the runtime type descriptor")
-		}
-		return t.runtimeTypeAt(typeAddr, desc)
+		return &RuntimeType{Addr: ty.Addr, Name: ty.Name, Size: ty.Size, PtrBytes: ty.PtrBytes, Kind: uint8(kindNumber(ty))}, nil
 	}
 	d.formatter = func(runtimeName string, size uint64) elemFormatter {
 		return t.newElemFormatter(elem, runtimeName, size)

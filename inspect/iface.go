@@ -95,16 +95,6 @@ func (t *Target) EfaceAt(addr uint64) (*Iface, error) {
 	return t.decodeIface(fmt.Sprintf("%#x", addr), "interface {}", true, addr, value)
 }
 
-func typeString(v *proc.Variable) string {
-	if v.DwarfType != nil {
-		return v.DwarfType.String()
-	}
-	if v.RealType != nil {
-		return v.RealType.String()
-	}
-	return "value of unknown type"
-}
-
 // decodeIface reads the two words at addr and decodes what they point to. value is the
 // dynamic value as Delve prints it.
 func (t *Target) decodeIface(expr, static string, empty bool, addr uint64, value string) (*Iface, error) {

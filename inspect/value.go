@@ -3,6 +3,7 @@ package inspect
 import (
 	"fmt"
 
+	"github.com/go-delve/delve/pkg/dwarf/godwarf"
 	"github.com/go-delve/delve/pkg/proc"
 	"github.com/go-delve/delve/service/api"
 )
@@ -25,4 +26,16 @@ func (t *Target) FormatValue(typeName string, addr uint64) (string, error) {
 // FormatVariable prints a loaded Delve variable on one line.
 func FormatVariable(v *proc.Variable) string {
 	return api.ConvertVar(v).SinglelineString()
+}
+
+// typeString names a variable's type for messages ("main.x has type int, not a channel").
+func typeString(v *proc.Variable) string {
+	for _, t := range []godwarf.Type{v.DwarfType, v.RealType} {
+		if t != nil {
+			if s := t.String(); s != "" {
+				return s
+			}
+		}
+	}
+	return v.Kind.String()
 }

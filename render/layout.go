@@ -84,7 +84,7 @@ func (v LayoutView) WriteText(w io.Writer) error {
 			continue
 		}
 		if e.More > 0 {
-			fmt.Fprintf(w, "%8d %7d  %s/* %d more %s (--limit) */\n", e.Offset, e.Size, strings.Repeat("  ", e.Depth), e.More, plural(int(e.More), "element", "elements"))
+			fmt.Fprintf(w, "%8d %7d  %s/* %d more %s (--limit) */\n", e.Offset, e.Size, strings.Repeat("  ", e.Depth), e.More, oneOrMany(int(e.More), "element", "elements"))
 			continue
 		}
 		name := strings.Repeat("  ", e.Depth) + displayName(e)
@@ -109,8 +109,8 @@ func (v LayoutView) WriteText(w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(w, "size %d bytes, align %d, %d fields, padding %d bytes (%d in %d %s, %d tail), %d cache %s of %d bytes\n",
-		l.Size, l.Align, len(l.Fields), inner+tail, inner, nInner, plural(nInner, "hole", "holes"), tail,
-		l.CacheLines(line), plural(int(l.CacheLines(line)), "line", "lines"), line)
+		l.Size, l.Align, len(l.Fields), inner+tail, inner, nInner, oneOrMany(nInner, "hole", "holes"), tail,
+		l.CacheLines(line), oneOrMany(int(l.CacheLines(line)), "line", "lines"), line)
 	if v.Suggest {
 		if better, saved := l.Suggest(); better != nil {
 			fmt.Fprintf(w, "\nSuggested order saves %d bytes (%d -> %d bytes):\n", saved, l.Size, better.Size)
@@ -138,7 +138,7 @@ func clip(s string, n int) string {
 	return s[:n-3] + "..."
 }
 
-func plural(n int, one, many string) string {
+func oneOrMany(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}

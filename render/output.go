@@ -62,12 +62,22 @@ type View interface {
 	Graph() *Graph
 }
 
+// JSONStreamer is a View whose JSON form is large enough to be worth writing as it goes (a
+// channel of a million values) instead of building it in memory first. WriteJSON must write
+// exactly what the generic JSON path would.
+type JSONStreamer interface {
+	WriteJSON(w io.Writer) error
+}
+
 // Write writes v to w in format f.
 func Write(w io.Writer, f Format, v View) error {
 	switch f {
 	case Text, "":
 		return v.WriteText(w)
 	case JSON:
+		if s, ok := v.(JSONStreamer); ok {
+			return s.WriteJSON(w)
+		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(v.JSONValue())

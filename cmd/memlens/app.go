@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -115,21 +115,34 @@ func (a *app) outputFormat() (render.Format, error) {
 	return render.Text, nil
 }
 
-// emit writes a view in the chosen format to stdout or the -o file.
+// emit writes a view in the chosen format to stdout or the -o file, as it renders (a large JSON
+// document is not held in memory twice). A file left incomplete by an error is removed.
 func (a *app) emit(v render.View) error {
 	f, err := a.outputFormat()
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := render.Write(&buf, f, v); err != nil {
-		return err
-	}
 	if a.output == "" {
-		_, err := a.stdout.Write(buf.Bytes())
-		return err
+		w := bufio.NewWriter(a.stdout)
+		if err := render.Write(w, f, v); err != nil {
+			return err
+		}
+		return w.Flush()
 	}
-	if err := os.WriteFile(a.output, buf.Bytes(), 0o644); err != nil {
+	file, err := os.Create(a.output)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", a.output, err)
+	}
+	w := bufio.NewWriter(file)
+	err = render.Write(w, f, v)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := file.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(a.output)
 		return fmt.Errorf("writing %s: %w", a.output, err)
 	}
 	return nil

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"os"
-
 	"github.com/spf13/cobra"
 
 	"github.com/memlens/memlens/inspect"
@@ -89,30 +86,6 @@ func chanRun(a *app, opts *chanOptions) error {
 		if err != nil {
 			return err
 		}
-		return a.emitChan(render.ChanView{Expr: opts.expr, Chan: c, Limit: opts.limit}, format)
+		return a.emit(render.ChanView{Expr: opts.expr, Chan: c, Limit: opts.limit})
 	})
-}
-
-// emitChan writes the view like a.emit, except that JSON is streamed by ChanView.WriteJSON (the
-// same bytes, without encoding/json's in-memory re-indentation, which dominates for channels
-// holding a million values).
-func (a *app) emitChan(v render.ChanView, format render.Format) error {
-	if format != render.JSON {
-		return a.emit(v)
-	}
-	if a.output == "" {
-		return v.WriteJSON(a.stdout)
-	}
-	f, err := os.Create(a.output)
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", a.output, err)
-	}
-	if err := v.WriteJSON(f); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", a.output, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", a.output, err)
-	}
-	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,33 +15,6 @@ import (
 
 // chansEnv makes timer channels synchronous in the chans fixture (see inspect/chan_test.go).
 var chansEnv = fixtures.Options{Env: []string{"GODEBUG=asynctimerchan=0"}}
-
-// runCLI runs memlens's run function with args and returns its exit status and what it wrote to
-// stdout and stderr.
-func runCLI(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	capture := func(f **os.File) func() string {
-		r, w, err := os.Pipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		old := *f
-		*f = w
-		done := make(chan string)
-		go func() {
-			b, _ := io.ReadAll(r)
-			done <- string(b)
-		}()
-		return func() string {
-			w.Close()
-			*f = old
-			return <-done
-		}
-	}
-	stdout, stderr := capture(&os.Stdout), capture(&os.Stderr)
-	code := run(args)
-	return code, stdout(), stderr()
-}
 
 // chanJSONOut is the part of `memlens chan --format json` the test reads.
 type chanJSONOut struct {
@@ -75,9 +47,9 @@ func TestChanCommand(t *testing.T) {
 	fixtures.ForEachWith(t, "chans", chansEnv, func(t *testing.T, tg *fixtures.Target) {
 		r := tg.Report
 		dir := t.TempDir()
-		memlens := func(args ...string) (string, string) {
+		chanCmd := func(args ...string) (string, string) {
 			t.Helper()
-			code, out, errOut := runCLI(t, append(append([]string{"chan"}, tg.Args()...), args...)...)
+			code, out, errOut := memlens(append(append([]string{"chan"}, tg.Args()...), args...)...)
 			if code != 0 {
 				t.Fatalf("memlens chan %v: exit %d: %s", args, code, errOut)
 			}
@@ -85,7 +57,7 @@ func TestChanCommand(t *testing.T) {
 		}
 
 		// Text: the header line the issue specifies, built from the fixture's own numbers.
-		out, _ := memlens("main.ring")
+		out, _ := chanCmd("main.ring")
 		want := fmt.Sprintf("chan %s, cap %s, len %s, recvx %s, sendx %s, open\n", r.Get(t, "ring.elemtype"),
 			r.Get(t, "ring.cap"), r.Get(t, "ring.len"), r.Get(t, "ring.recvx"), r.Get(t, "ring.sendx"))
 		if !strings.HasPrefix(out, want) {
@@ -98,7 +70,7 @@ func TestChanCommand(t *testing.T) {
 		}
 
 		// JSON lists every element without --limit, and only --limit of them with it.
-		out, _ = memlens("main.large", "--format", "json")
+		out, _ = chanCmd("main.large", "--format", "json")
 		var j chanJSONOut
 		if err := json.Unmarshal([]byte(out), &j); err != nil {
 			t.Fatalf("JSON: %v", err)
@@ -109,7 +81,7 @@ func TestChanCommand(t *testing.T) {
 		if n := len(j.Buffer); n > 0 && j.Buffer[n-1].Value != fmt.Sprint(r.Int(t, "large.first")+int64(n-1)*r.Int(t, "large.step")) {
 			t.Errorf("last JSON value %q", j.Buffer[n-1].Value)
 		}
-		out, _ = memlens("main.large", "--format", "json", "--limit", "3")
+		out, _ = chanCmd("main.large", "--format", "json", "--limit", "3")
 		j = chanJSONOut{}
 		if err := json.Unmarshal([]byte(out), &j); err != nil {
 			t.Fatalf("JSON: %v", err)
@@ -117,7 +89,7 @@ func TestChanCommand(t *testing.T) {
 		if len(j.Buffer) != 3 || j.BufferMore != j.Len-3 {
 			t.Errorf("JSON with --limit 3: %d listed, %d more", len(j.Buffer), j.BufferMore)
 		}
-		out, _ = memlens("main.unbuf", "-o", filepath.Join(dir, "unbuf.json"))
+		out, _ = chanCmd("main.unbuf", "-o", filepath.Join(dir, "unbuf.json"))
 		b, err := os.ReadFile(filepath.Join(dir, "unbuf.json"))
 		if err != nil {
 			t.Fatal(err)
@@ -135,27 +107,27 @@ func TestChanCommand(t *testing.T) {
 				t.Errorf("JSON sender %d: %+v; fixture: goroutine %d sends %q", i, s, senders[i], values[i])
 			}
 		}
-		out, _ = memlens("main.nilChan", "--format", "json")
+		out, _ = chanCmd("main.nilChan", "--format", "json")
 		j = chanJSONOut{}
 		if err := json.Unmarshal([]byte(out), &j); err != nil || !j.Nil {
 			t.Errorf("nil channel JSON %s (%v)", out, err)
 		}
 
 		// DOT: goroutine nodes for the senders, a bounded ring with an "N more" cell.
-		out, _ = memlens("main.unbuf", "--format", "dot")
+		out, _ = chanCmd("main.unbuf", "--format", "dot")
 		for _, id := range senders {
 			if !strings.Contains(out, fmt.Sprintf("goroutine %d<", id)) {
 				t.Errorf("DOT lacks a node for sender %d", id)
 			}
 		}
-		out, _ = memlens("main.large", "--format", "dot", "--limit", "4")
+		out, _ = chanCmd("main.large", "--format", "dot", "--limit", "4")
 		if more := r.Int(t, "large.cap") - 4; !strings.Contains(out, fmt.Sprintf("… %d more slots", more)) || len(regexp.MustCompile(`PORT="s[0-9]+"`).FindAllString(out, -1)) != 4 {
 			t.Errorf("DOT with --limit 4 should draw 4 slots and a %d more cell", more)
 		}
 
 		// SVG and PNG render.
-		memlens("main.ring", "-o", filepath.Join(dir, "ring.svg"))
-		memlens("main.recvs", "-o", filepath.Join(dir, "recvs.png"))
+		chanCmd("main.ring", "-o", filepath.Join(dir, "ring.svg"))
+		chanCmd("main.recvs", "-o", filepath.Join(dir, "recvs.png"))
 		if b, _ := os.ReadFile(filepath.Join(dir, "ring.svg")); !bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte("recvx = 3")) {
 			t.Errorf("ring.svg is not an SVG of the ring")
 		}
@@ -164,7 +136,7 @@ func TestChanCommand(t *testing.T) {
 		}
 
 		// Mistakes are one line and exit 1.
-		code, _, errOut := runCLI(t, append(append([]string{"chan"}, tg.Args()...), "main.notAChan")...)
+		code, _, errOut := memlens(append(append([]string{"chan"}, tg.Args()...), "main.notAChan")...)
 		if code != 1 || !strings.Contains(errOut, "has type "+r.Get(t, "notachan.type")+", not a channel") || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("memlens chan main.notAChan: exit %d, stderr %q", code, errOut)
 		}
