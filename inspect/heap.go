@@ -1,0 +1,456 @@
+package inspect
+
+import (
+	"fmt"
+	"go/constant"
+	"sort"
+
+	"github.com/go-delve/delve/pkg/proc"
+
+	"github.com/memlens/memlens/layouts"
+)
+
+// Heap is the Go allocator's state: the heap arenas, every span the runtime knows
+// (runtime.mheap_.allspans), the target's own size-class table and what each P's mcache holds.
+type Heap struct {
+	// PageSize is the runtime's heap page (_PageSize), in bytes.
+	PageSize uint64
+	// ArenaSize is the size of one heap arena (heapArenaBytes), in bytes.
+	ArenaSize uint64
+	// Arenas are the mapped heap arenas, by arena index (mheap_.allArenas up to Go 1.24,
+	// mheap_.heapArenas from 1.25), sorted by base address.
+	Arenas []Arena
+	// Spans are the spans that hold memory, in use for the heap or manually managed (stacks),
+	// sorted by start address. Spans whose mspan could not be decoded are left out and counted in
+	// Skipped.
+	Spans []*Span
+	// FreeSpans counts mspan structures in allspans that are free (mSpanDead): recycled
+	// descriptors whose pages went back to the page allocator. They hold no memory.
+	FreeSpans int
+	// Skipped counts mspans that failed their sanity checks; SkipReason is the first failure.
+	Skipped    int
+	SkipReason string
+	// SizeClasses is the target's size-class table, indexed by size class (class 0 is large
+	// objects and has ElemSize 0).
+	SizeClasses []SizeClass
+	// SweepGen is mheap_.sweepgen, the sweep generation spans are compared with.
+	SweepGen uint32
+	// Reusable holds, per span start address, the slots 1.26+'s mcache.reusableNoscan lists hold:
+	// freed objects whose alloc bits are still set. memlens counts them as free.
+	Reusable map[uint64][]int
+}
+
+// Arena is one heap arena: HeapArenaBytes of address space with its runtime.heapArena metadata.
+type Arena struct {
+	// Index is the arena's index (runtime.arenaIdx): (Base - arenaBaseOffset) / ArenaSize.
+	Index uint64
+	// Base is the arena's first address.
+	Base uint64
+	// Meta is the address of its runtime.heapArena.
+	Meta uint64
+}
+
+// SizeClass is one entry of the runtime's size-class table.
+type SizeClass struct {
+	// Class is the size class number (0: large objects).
+	Class int
+	// ElemSize is the size of one slot, in bytes (class_to_size / gc.SizeClassToSize).
+	ElemSize uint64
+	// Pages is the number of runtime pages in a span of this class (class_to_allocnpages /
+	// gc.SizeClassToNPages).
+	Pages uint64
+}
+
+// HeapInuse is the number of bytes in spans in use for the heap: what runtime.MemStats.HeapInuse
+// counts.
+func (h *Heap) HeapInuse() uint64 {
+	var n uint64
+	for _, s := range h.Spans {
+		if s.State == SpanInUse {
+			n += s.NPages * h.PageSize
+		}
+	}
+	return n
+}
+
+// SpanOf returns the span holding addr, or nil. Spans are searched by address (binary search).
+func (h *Heap) SpanOf(addr uint64) *Span {
+	i := sort.Search(len(h.Spans), func(i int) bool { return h.Spans[i].Start+h.Spans[i].NPages*h.PageSize > addr })
+	if i < len(h.Spans) && h.Spans[i].Start <= addr {
+		return h.Spans[i]
+	}
+	return nil
+}
+
+// ArenaOf returns the arena holding addr, or nil.
+func (h *Heap) ArenaOf(addr uint64) *Arena {
+	for i := range h.Arenas {
+		if a := &h.Arenas[i]; addr >= a.Base && addr-a.Base < h.ArenaSize {
+			return a
+		}
+	}
+	return nil
+}
+
+// HeapOptions say how much of the heap to read.
+type HeapOptions struct {
+	// Bits loads every span's alloc and mark bits (Span.Alloc, Span.Marks); without it only the
+	// mspan headers are read.
+	Bits bool
+	// Progress, when set, is called as spans are read with the number done and the total.
+	Progress func(done, total int)
+}
+
+// Fields relied on (runtime.mheap, src/runtime/mheap.go, Go 1.19-1.27):
+//   - allspans []*mspan: every mspan ever allocated by h.spanalloc, in any state.
+//   - sweepgen uint32.
+//   - arenas [1 << arenaL1Bits]*[1 << arenaL2Bits]*heapArena (L1 bits 0 on linux/64-bit).
+//   - allArenas []arenaIdx (up to 1.24), renamed heapArenas (1.25+): every mapped heap arena.
+//
+// The arena list field is chosen by which name the target's DWARF has.
+var heapArenaListFields = []string{"heapArenas", "allArenas"}
+
+// maxSpans bounds the length of allspans read from the target: 2^26 spans describe at least
+// 512 GiB of heap.
+const maxSpans = 1 << 26
+
+// Heap reads the allocator's state: mheap_, its arenas, every span in allspans (in bulk) and the
+// size-class table. Work and memory are linear in the number of spans, not in the heap's size.
+func (t *Target) Heap(opts HeapOptions) (*Heap, error) {
+	if _, err := t.Memory(); err != nil {
+		return nil, err
+	}
+	hl, err := t.Layout("runtime.mheap")
+	if err != nil {
+		return nil, err
+	}
+	mheapAddr, err := t.globalAddr("runtime.mheap_")
+	if err != nil {
+		return nil, err
+	}
+	// One read of the whole mheap (about 90 KiB): every field used below comes from it.
+	mh, err := t.Read("runtime.mheap_", mheapAddr, hl.Size)
+	if err != nil {
+		return nil, err
+	}
+	h := &Heap{PageSize: t.Arch.GoPageSize, ArenaSize: t.Arch.HeapArenaBytes, Reusable: map[uint64][]int{}}
+	if h.SweepGen, err = t.fieldUint(hl, mh, "sweepgen"); err != nil {
+		return nil, err
+	}
+	if h.SizeClasses, err = t.SizeClasses(); err != nil {
+		return nil, err
+	}
+	if h.Arenas, err = t.heapArenas(hl, mh); err != nil {
+		return nil, err
+	}
+
+	// allspans: the pointer array in one read.
+	f, err := hl.Field("allspans")
+	if err != nil {
+		return nil, err
+	}
+	ptr := t.Arch.Ptr(mh[f.Offset:])
+	n := t.Arch.Ptr(mh[f.Offset+int64(t.Arch.PtrSize):])
+	if n > maxSpans {
+		return nil, fmt.Errorf("runtime.mheap_.allspans at %#x has %d spans, more than %d: corrupt", mheapAddr+uint64(f.Offset), n, maxSpans)
+	}
+	raw, err := t.Read("runtime.mheap_.allspans array", ptr, int64(n)*int64(t.Arch.PtrSize))
+	if err != nil {
+		return nil, err
+	}
+	addrs := make([]uint64, n)
+	for i := range addrs {
+		addrs[i] = t.Arch.Ptr(raw[i*t.Arch.PtrSize:])
+	}
+	spans, err := t.readSpans(addrs, opts.Progress)
+	if err != nil {
+		return nil, err
+	}
+	inline, err := t.inlineMarkPages(h.Arenas)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range spans {
+		if s.err != nil {
+			h.Skipped++
+			if h.SkipReason == "" {
+				h.SkipReason = s.err.Error()
+			}
+			continue
+		}
+		switch s.State {
+		case SpanFree:
+			h.FreeSpans++
+			continue
+		case SpanInUse:
+			s.InlineMarks = inline[s.Start/h.PageSize]
+		}
+		h.Spans = append(h.Spans, s)
+	}
+	sort.Slice(h.Spans, func(i, j int) bool { return h.Spans[i].Start < h.Spans[j].Start })
+	if err := t.markCachedSpans(h); err != nil {
+		return nil, err
+	}
+	if opts.Bits {
+		if err := t.LoadSpanBits(h.Spans); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
+}
+
+// globalAddr returns the address of a package variable of the target ("runtime.mheap_").
+func (t *Target) globalAddr(name string) (uint64, error) {
+	v, err := t.Eval(name, proc.LoadConfig{})
+	if err != nil {
+		return 0, fmt.Errorf("finding %s in %s: %v", name, t.Exe, err)
+	}
+	if v.Addr == 0 {
+		return 0, fmt.Errorf("%s has no address in %s", name, t.Exe)
+	}
+	return v.Addr, nil
+}
+
+// constInt returns the value of an integer constant from the target's DWARF ("runtime.mSpanInUse").
+func (t *Target) constInt(name string) (int64, error) {
+	v, err := t.Eval(name, proc.LoadConfig{})
+	if err != nil {
+		return 0, fmt.Errorf("constant %s not in the DWARF of %s: %v", name, t.Exe, err)
+	}
+	if v.Value == nil || v.Value.Kind() != constant.Int {
+		return 0, fmt.Errorf("%s in %s is not an integer constant", name, t.Exe)
+	}
+	n, _ := constant.Int64Val(v.Value)
+	return n, nil
+}
+
+// fieldUint reads an unsigned integer field of a struct from its bytes.
+func (t *Target) fieldUint(l *layouts.Layout, buf []byte, name string) (uint32, error) {
+	f, err := l.Field(name)
+	if err != nil {
+		return 0, err
+	}
+	if f.Offset+f.Size > int64(len(buf)) {
+		return 0, fmt.Errorf("%s.%s lies outside the %d bytes read", l.Name, name, len(buf))
+	}
+	return uint32(t.Arch.Uint(buf[f.Offset : f.Offset+f.Size])), nil
+}
+
+// heapArenas decodes the arena list of mheap_ and finds each arena's runtime.heapArena through
+// the two-level arenas index.
+func (t *Target) heapArenas(hl *layouts.Layout, mh []byte) ([]Arena, error) {
+	var list *layouts.Field
+	for _, name := range heapArenaListFields {
+		if hl.Has(name) {
+			list, _ = hl.Field(name)
+			break
+		}
+	}
+	if list == nil {
+		return nil, fmt.Errorf("runtime.mheap has neither heapArenas nor allArenas (fields: %v)", hl.FieldNames())
+	}
+	word := int64(t.Arch.PtrSize)
+	ptr := t.Arch.Ptr(mh[list.Offset:])
+	n := t.Arch.Ptr(mh[list.Offset+word:])
+	// 2^22 arenas of 64 MiB cover the 256 TiB address space: more is corrupt.
+	if n > 1<<(t.Arch.ArenaL1Bits+t.Arch.ArenaL2Bits) {
+		return nil, fmt.Errorf("runtime.mheap_.%s has %d arenas: corrupt", list.Name, n)
+	}
+	raw, err := t.Read("runtime.mheap_."+list.Name, ptr, int64(n)*word)
+	if err != nil {
+		return nil, err
+	}
+	af, err := hl.Field("arenas")
+	if err != nil {
+		return nil, err
+	}
+	l1Count := int64(1) << t.Arch.ArenaL1Bits
+	if af.Size != l1Count*word {
+		return nil, fmt.Errorf("runtime.mheap.arenas is %d bytes; memlens expects %d L1 entries of %d bytes for %s", af.Size, l1Count, word, t.Arch.Name)
+	}
+	arenas := make([]Arena, 0, n)
+	for i := int64(0); i < int64(n); i++ {
+		idx := t.Arch.Uint(raw[i*word : (i+1)*word])
+		l1 := idx >> t.Arch.ArenaL2Bits
+		l2 := idx & (1<<t.Arch.ArenaL2Bits - 1)
+		if int64(l1) >= l1Count {
+			return nil, fmt.Errorf("runtime.mheap_.%s[%d] = %d is out of range: corrupt", list.Name, i, idx)
+		}
+		l2arr := t.Arch.Ptr(mh[af.Offset+int64(l1)*word:])
+		meta, err := t.ReadPtr("runtime.mheap_.arenas L2 entry", l2arr+l2*uint64(word))
+		if err != nil {
+			return nil, err
+		}
+		arenas = append(arenas, Arena{Index: idx, Base: t.Arch.ArenaBase(idx), Meta: meta})
+	}
+	sort.Slice(arenas, func(i, j int) bool { return arenas[i].Base < arenas[j].Base })
+	return arenas, nil
+}
+
+// inlineMarkPages returns, by global page number (address / page size), the pages whose span
+// keeps Green Tea's inline mark bits at its end (heapArena.pageUseSpanInlineMarkBits, Go 1.25+,
+// set for the first page of such spans). Targets without the field get an empty map.
+func (t *Target) inlineMarkPages(arenas []Arena) (map[uint64]bool, error) {
+	pages := map[uint64]bool{}
+	al, err := t.Layout("runtime.heapArena")
+	if err != nil || !al.Has("pageUseSpanInlineMarkBits") {
+		return pages, nil
+	}
+	f, _ := al.Field("pageUseSpanInlineMarkBits")
+	for _, a := range arenas {
+		if a.Meta == 0 {
+			continue
+		}
+		bits, err := t.Read("runtime.heapArena.pageUseSpanInlineMarkBits", a.Meta+uint64(f.Offset), f.Size)
+		if err != nil {
+			return nil, err
+		}
+		first := a.Base / t.Arch.GoPageSize
+		for i, b := range bits {
+			for j := 0; j < 8; j++ {
+				if b&(1<<j) != 0 {
+					pages[first+uint64(i*8+j)] = true
+				}
+			}
+		}
+	}
+	return pages, nil
+}
+
+// SizeClasses reads the target's size-class table: runtime.class_to_size and
+// runtime.class_to_allocnpages up to Go 1.24, internal/runtime/gc.SizeClassToSize and
+// SizeClassToNPages from 1.25. Which pair exists is decided by the target's DWARF.
+func (t *Target) SizeClasses() ([]SizeClass, error) {
+	pairs := [][2]string{
+		{`"internal/runtime/gc".SizeClassToSize`, `"internal/runtime/gc".SizeClassToNPages`},
+		{"runtime.class_to_size", "runtime.class_to_allocnpages"},
+	}
+	cfg := proc.LoadConfig{MaxArrayValues: 256}
+	var firstErr error
+	for _, p := range pairs {
+		sizes, err := t.Eval(p[0], cfg)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		pages, err := t.Eval(p[1], cfg)
+		if err != nil {
+			return nil, err
+		}
+		if len(sizes.Children) == 0 || len(sizes.Children) != len(pages.Children) {
+			return nil, fmt.Errorf("size-class tables %s (%d entries) and %s (%d entries) disagree", p[0], len(sizes.Children), p[1], len(pages.Children))
+		}
+		classes := make([]SizeClass, len(sizes.Children))
+		for i := range classes {
+			sz, _ := constant.Uint64Val(sizes.Children[i].Value)
+			np, _ := constant.Uint64Val(pages.Children[i].Value)
+			classes[i] = SizeClass{Class: i, ElemSize: sz, Pages: np}
+		}
+		return classes, nil
+	}
+	return nil, fmt.Errorf("no size-class table in %s (runtime.class_to_size or internal/runtime/gc.SizeClassToSize): %v", t.Exe, firstErr)
+}
+
+// markCachedSpans records which P's mcache holds each span as its current span for a span class
+// (mcache.alloc), and collects 1.26+'s mcache.reusableNoscan free lists.
+//
+// Fields relied on: runtime.allp []*p; p.id int32; p.mcache *mcache; mcache.alloc
+// [numSpanClasses]*mspan (1.19-1.27); mcache.reusableNoscan [numSpanClasses]gclinkptr (1.26+,
+// a list linked through each free object's first word; used only when the runtime is built
+// with GOEXPERIMENT=runtimefreegc, so normally empty).
+func (t *Target) markCachedSpans(h *Heap) error {
+	allp, err := t.Eval("runtime.allp", proc.LoadConfig{MaxArrayValues: 4096})
+	if err != nil {
+		return err
+	}
+	pl, err := t.Layout("runtime.p")
+	if err != nil {
+		return err
+	}
+	cl, err := t.Layout("runtime.mcache")
+	if err != nil {
+		return err
+	}
+	idF, err := pl.Field("id")
+	if err != nil {
+		return err
+	}
+	mcF, err := pl.Field("mcache")
+	if err != nil {
+		return err
+	}
+	allocF, err := cl.Field("alloc")
+	if err != nil {
+		return err
+	}
+	byAddr := make(map[uint64]*Span, len(h.Spans))
+	for _, s := range h.Spans {
+		byAddr[s.Addr] = s
+	}
+	word := int64(t.Arch.PtrSize)
+	for _, c := range allp.Children {
+		paddr, _ := varPointer(c)
+		if paddr == 0 {
+			continue
+		}
+		pb, err := t.Read("runtime.p", paddr, mcF.Offset+word)
+		if err != nil {
+			return err
+		}
+		pid := int32(t.Arch.Uint(pb[idF.Offset : idF.Offset+idF.Size]))
+		mc := t.Arch.Ptr(pb[mcF.Offset:])
+		if mc == 0 {
+			continue
+		}
+		mb, err := t.Read("runtime.mcache", mc, cl.Size)
+		if err != nil {
+			return err
+		}
+		for i := int64(0); i < allocF.Size/word; i++ {
+			if s := byAddr[t.Arch.Ptr(mb[allocF.Offset+i*word:])]; s != nil {
+				s.CachedBy = int(pid)
+			}
+		}
+		if !cl.Has("reusableNoscan") {
+			continue
+		}
+		rf, _ := cl.Field("reusableNoscan")
+		for i := int64(0); i < rf.Size/word; i++ {
+			first := t.Arch.Ptr(mb[rf.Offset+i*word:])
+			if first == 0 {
+				continue
+			}
+			objs, err := WalkList("mcache.reusableNoscan list", first, 1<<16, func(a uint64) (uint64, error) {
+				return t.ReadPtr("mcache.reusableNoscan link", a)
+			})
+			if err != nil {
+				return err
+			}
+			for _, o := range objs {
+				if s := h.SpanOf(o); s != nil && s.ElemSize > 0 {
+					h.Reusable[s.Start] = append(h.Reusable[s.Start], int((o-s.Start)/s.ElemSize))
+				}
+			}
+		}
+	}
+	for _, s := range h.Spans {
+		if slots := h.Reusable[s.Start]; len(slots) > 0 {
+			s.reusable = map[int]bool{}
+			for _, i := range slots {
+				s.reusable[i] = true
+			}
+			s.Reusable = len(s.reusable)
+		}
+	}
+	return nil
+}
+
+// varPointer returns the address a loaded pointer variable points to.
+func varPointer(v proc.Variable) (uint64, bool) {
+	if len(v.Children) == 1 {
+		return v.Children[0].Addr, true
+	}
+	return v.Base, false
+}
