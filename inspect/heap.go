@@ -25,8 +25,10 @@ type Heap struct {
 	// Skipped.
 	Spans []*Span
 	// FreeSpans counts mspan structures in allspans that are free (mSpanDead): recycled
-	// descriptors whose pages went back to the page allocator. They hold no memory.
+	// descriptors whose pages went back to the page allocator. They hold no memory. Free holds
+	// them (only Addr and State are meaningful).
 	FreeSpans int
+	Free      []*Span
 	// Skipped counts mspans that failed their sanity checks; SkipReason is the first failure.
 	Skipped    int
 	SkipReason string
@@ -181,6 +183,7 @@ func (t *Target) Heap(opts HeapOptions) (*Heap, error) {
 		switch s.State {
 		case SpanFree:
 			h.FreeSpans++
+			h.Free = append(h.Free, s)
 			continue
 		case SpanInUse:
 			s.InlineMarks = inline[s.Start/h.PageSize]
@@ -453,4 +456,110 @@ func varPointer(v proc.Variable) (uint64, bool) {
 		return v.Children[0].Addr, true
 	}
 	return v.Base, false
+}
+
+// HeapSummary is what `memlens heap` shows: totals and one row per size class in use.
+type HeapSummary struct {
+	// PageSize and ArenaSize are the runtime's page and arena sizes, in bytes.
+	PageSize  uint64 `json:"pageSize"`
+	ArenaSize uint64 `json:"arenaSize"`
+	// Arenas counts the mapped heap arenas.
+	Arenas int `json:"arenas"`
+	// Spans counts spans by state.
+	Spans SpanCounts `json:"spans"`
+	// HeapInuse is the bytes in in-use spans (runtime.MemStats.HeapInuse).
+	HeapInuse uint64 `json:"heapInuse"`
+	// AllocatedBytes and FreeBytes split the slots of in-use spans into allocated and free
+	// (slots times element size; the tail of a span past its last slot is in neither).
+	AllocatedBytes uint64 `json:"allocatedBytes"`
+	FreeBytes      uint64 `json:"freeBytes"`
+	// ManualBytes is the bytes in manual spans: goroutine stacks (MemStats.StackInuse).
+	ManualBytes uint64 `json:"manualBytes"`
+	// Classes has one row per small size class with in-use spans, by class.
+	Classes []ClassSummary `json:"classes"`
+	// Large sums the spans of large objects (size class 0): one object each.
+	Large LargeSummary `json:"large"`
+}
+
+// SpanCounts counts spans by state.
+type SpanCounts struct {
+	InUse  int `json:"inuse"`
+	Manual int `json:"manual"`
+	Free   int `json:"free"`
+}
+
+// ClassSummary sums the in-use spans of one size class.
+type ClassSummary struct {
+	// Class is the size class; ElemSize its slot size in bytes.
+	Class    int    `json:"class"`
+	ElemSize uint64 `json:"elemSize"`
+	// Spans counts in-use spans of the class (both noscan and scan).
+	Spans int `json:"spans"`
+	// Objects counts their slots; Allocated the allocated ones.
+	Objects   int `json:"objects"`
+	Allocated int `json:"allocated"`
+	// Bytes is the memory of the spans (pages times page size).
+	Bytes uint64 `json:"bytes"`
+	// Fragmentation is the fraction of Bytes not in allocated slots (free slots and span tails).
+	Fragmentation float64 `json:"fragmentation"`
+}
+
+// LargeSummary sums the spans of large objects.
+type LargeSummary struct {
+	Spans int    `json:"spans"`
+	Bytes uint64 `json:"bytes"`
+}
+
+// allocatedSlots is the span's allocated slot count: from its bitmaps when they are loaded,
+// else mspan.allocCount less the slots on mcache.reusableNoscan lists.
+func (s *Span) allocatedSlots() int {
+	if s.Alloc != nil {
+		return s.AllocatedSlots()
+	}
+	if n := s.AllocCount - s.Reusable; n > 0 {
+		return n
+	}
+	return 0
+}
+
+// Summary totals the heap by span state and size class.
+func (h *Heap) Summary() *HeapSummary {
+	sum := &HeapSummary{PageSize: h.PageSize, ArenaSize: h.ArenaSize, Arenas: len(h.Arenas), Classes: []ClassSummary{}}
+	sum.Spans.Free = h.FreeSpans
+	byClass := map[int]*ClassSummary{}
+	for _, s := range h.Spans {
+		bytes := s.NPages * h.PageSize
+		if s.State == SpanManual {
+			sum.Spans.Manual++
+			sum.ManualBytes += bytes
+			continue
+		}
+		sum.Spans.InUse++
+		sum.HeapInuse += bytes
+		alloc := s.allocatedSlots()
+		sum.AllocatedBytes += uint64(alloc) * s.ElemSize
+		sum.FreeBytes += uint64(s.NElems-alloc) * s.ElemSize
+		if s.Class == 0 {
+			sum.Large.Spans++
+			sum.Large.Bytes += bytes
+			continue
+		}
+		c := byClass[s.Class]
+		if c == nil {
+			c = &ClassSummary{Class: s.Class, ElemSize: s.ElemSize}
+			byClass[s.Class] = c
+		}
+		c.Spans++
+		c.Objects += s.NElems
+		c.Allocated += alloc
+		c.Bytes += bytes
+	}
+	for _, c := range byClass {
+		if c.Bytes > 0 {
+			c.Fragmentation = 1 - float64(uint64(c.Allocated)*c.ElemSize)/float64(c.Bytes)
+		}
+		sum.Classes = append(sum.Classes, *c)
+	}
+	sort.Slice(sum.Classes, func(i, j int) bool { return sum.Classes[i].Class < sum.Classes[j].Class })
+	return sum
 }
