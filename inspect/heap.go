@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-delve/delve/pkg/proc"
 
+	"github.com/memlens/memlens/arch"
 	"github.com/memlens/memlens/layouts"
 )
 
@@ -168,7 +169,7 @@ func (t *Target) Heap(opts HeapOptions) (*Heap, error) {
 	if err != nil {
 		return nil, err
 	}
-	inline, err := t.inlineMarkPages(h.Arenas)
+	inline, err := t.readInlineMarkPages(h.Arenas)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +187,7 @@ func (t *Target) Heap(opts HeapOptions) (*Heap, error) {
 			h.Free = append(h.Free, s)
 			continue
 		case SpanInUse:
-			s.InlineMarks = inline[s.Start/h.PageSize]
+			s.InlineMarks = inline.has(t.Arch, s.Start)
 		}
 		h.Spans = append(h.Spans, s)
 	}
@@ -290,11 +291,21 @@ func (t *Target) heapArenas(hl *layouts.Layout, mh []byte) ([]Arena, error) {
 	return arenas, nil
 }
 
-// inlineMarkPages returns, by global page number (address / page size), the pages whose span
-// keeps Green Tea's inline mark bits at its end (heapArena.pageUseSpanInlineMarkBits, Go 1.25+,
-// set for the first page of such spans). Targets without the field get an empty map.
-func (t *Target) inlineMarkPages(arenas []Arena) (map[uint64]bool, error) {
-	pages := map[uint64]bool{}
+// inlineMarkPages is heapArena.pageUseSpanInlineMarkBits (Go 1.25+) of every arena, by arena
+// base: bit p set means the span starting at page p of the arena keeps Green Tea's inline mark
+// bits at its end. Targets without the field get an empty map.
+type inlineMarkPages map[uint64][]byte
+
+// has reports whether the span starting at start has inline mark bits.
+func (m inlineMarkPages) has(a *arch.Arch, start uint64) bool {
+	base := start &^ (a.HeapArenaBytes - 1) // arenas are aligned to their size
+	bits := m[base]
+	page := (start - base) / a.GoPageSize
+	return page/8 < uint64(len(bits)) && bits[page/8]&(1<<(page%8)) != 0
+}
+
+func (t *Target) readInlineMarkPages(arenas []Arena) (inlineMarkPages, error) {
+	pages := inlineMarkPages{}
 	al, err := t.Layout("runtime.heapArena")
 	if err != nil || !al.Has("pageUseSpanInlineMarkBits") {
 		return pages, nil
@@ -308,14 +319,7 @@ func (t *Target) inlineMarkPages(arenas []Arena) (map[uint64]bool, error) {
 		if err != nil {
 			return nil, err
 		}
-		first := a.Base / t.Arch.GoPageSize
-		for i, b := range bits {
-			for j := 0; j < 8; j++ {
-				if b&(1<<j) != 0 {
-					pages[first+uint64(i*8+j)] = true
-				}
-			}
-		}
+		pages[a.Base] = bits
 	}
 	return pages, nil
 }

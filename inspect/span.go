@@ -259,7 +259,9 @@ const (
 // ranges. When a run cannot be read as a whole (it crosses unmapped memory), its ranges are read
 // one by one. progress, when set, is called after each run.
 func (t *Target) readBulk(what string, reqs []readRequest, progress func(done, total int)) {
-	sort.Slice(reqs, func(i, j int) bool { return reqs[i].addr < reqs[j].addr })
+	if !sort.SliceIsSorted(reqs, func(i, j int) bool { return reqs[i].addr < reqs[j].addr }) {
+		sort.Slice(reqs, func(i, j int) bool { return reqs[i].addr < reqs[j].addr })
+	}
 	for i := 0; i < len(reqs); {
 		start, end := reqs[i].addr, reqs[i].addr+uint64(reqs[i].n)
 		j := i + 1
@@ -299,14 +301,14 @@ func (t *Target) readSpans(addrs []uint64, progress func(done, total int)) ([]*S
 		return nil, err
 	}
 	st := t.spanStateValues()
-	spans := make([]*Span, 0, len(addrs))
-	reqs := make([]readRequest, 0, len(addrs))
-	seen := make(map[uint64]bool, len(addrs))
-	for _, a := range addrs {
-		if a == 0 || seen[a] {
-			continue
+	sorted := append([]uint64(nil), addrs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	spans := make([]*Span, 0, len(sorted))
+	reqs := make([]readRequest, 0, len(sorted))
+	for i, a := range sorted {
+		if a == 0 || (i > 0 && sorted[i-1] == a) {
+			continue // nil or a duplicate (corrupt allspans)
 		}
-		seen[a] = true
 		a := a
 		reqs = append(reqs, readRequest{addr: a, n: sl.size, done: func(b []byte, err error) {
 			var s *Span
