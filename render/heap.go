@@ -74,9 +74,18 @@ func spanUse(s *inspect.Span) pageUse {
 	return useMedium
 }
 
-// maxArenaCells bounds the cells drawn per arena: each cell aggregates a run of pages and takes
-// the colour of what holds most of them.
-const maxArenaCells = 256
+// arenaCells is the most cells drawn per arena: each cell aggregates a run of pages and takes
+// the colour of what holds most of them. One arena gets 256 cells; big heaps get 64 (1 MiB each
+// for a full 64 MiB arena), so that a gigabyte heap's map stays one screen tall.
+func arenaCells(arenas int) uint64 {
+	switch {
+	case arenas <= 1:
+		return 256
+	case arenas <= 4:
+		return 128
+	}
+	return 64
+}
 
 // arenaMap is one arena aggregated into cells.
 type arenaMap struct {
@@ -138,7 +147,8 @@ func arenaMaps(h *inspect.Heap) []*arenaMap {
 		if shown == 0 {
 			shown = 1
 		}
-		m.pagesPerCell = (shown + maxArenaCells - 1) / maxArenaCells
+		maxCells := arenaCells(len(maps))
+		m.pagesPerCell = (shown + maxCells - 1) / maxCells
 		if m.pagesPerCell > pagesPerArena {
 			m.pagesPerCell = pagesPerArena
 		}
@@ -179,11 +189,12 @@ func arenaMaps(h *inspect.Heap) []*arenaMap {
 }
 
 // Graph draws the arena map: one node per arena (up to Limit, then an "N more" node), its pages
-// aggregated into at most maxArenaCells cells.
+// aggregated into at most arenaCells cells.
 func (v HeapView) Graph() *Graph {
 	g := NewGraph("heap")
 	g.Attrs["rankdir"] = "TB"
 	g.Attrs["nodesep"] = "0.2"
+	g.Attrs["ranksep"] = "0.1"
 	limit := v.Limit
 	if limit <= 0 {
 		limit = DefaultArenaLimit
@@ -245,10 +256,15 @@ func arenaLabel(m *arenaMap, pageSize, arenaSize uint64) string {
 		b.WriteString("</TR>")
 	}
 	b.WriteString("</TABLE></TD></TR>")
-	before, after := m.firstPage*pageSize, arenaSize-m.endPage*pageSize
-	if before > 0 || after > 0 {
-		fmt.Fprintf(&b, `<TR><TD ALIGN="LEFT"><I>not drawn: %s of free pages before the first span, %s after the last</I></TD></TR>`,
-			Esc(byteSize(before)), Esc(byteSize(after)))
+	var skipped []string
+	if before := m.firstPage * pageSize; before > 0 {
+		skipped = append(skipped, byteSize(before)+" of free pages before the first span")
+	}
+	if after := arenaSize - m.endPage*pageSize; after > 0 {
+		skipped = append(skipped, byteSize(after)+" after the last")
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(&b, `<TR><TD ALIGN="LEFT"><I>not drawn: %s</I></TD></TR>`, Esc(strings.Join(skipped, ", ")))
 	}
 	b.WriteString("</TABLE>")
 	return b.String()

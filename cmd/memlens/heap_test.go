@@ -27,11 +27,16 @@ func memlensRun(t *testing.T, args ...string) []byte {
 }
 
 func memlensTry(args ...string) ([]byte, error) {
-	var stdout, stderr bytes.Buffer
-	root := newApp(&stdout, &stderr).rootCmd()
+	stdout, _, err := memlensStreams(args...)
+	return stdout, err
+}
+
+func memlensStreams(args ...string) (stdout, stderr []byte, err error) {
+	var out, errOut bytes.Buffer
+	root := newApp(&out, &errOut).rootCmd()
 	root.SetArgs(args)
-	err := root.Execute()
-	return stdout.Bytes(), err
+	err = root.Execute()
+	return out.Bytes(), errOut.Bytes(), err
 }
 
 func decodeJSON(t *testing.T, b []byte, v any) {
@@ -73,7 +78,14 @@ func TestHeapCommands(t *testing.T) {
 
 		// memlens heap: the documented keys, heapInuse against MemStats.HeapInuse.
 		var keys map[string]json.RawMessage
-		heapJSON := memlensRun(t, append([]string{"heap", "--format", "json"}, target...)...)
+		heapJSON, stderr, err := memlensStreams(append([]string{"heap", "--format", "json"}, target...)...)
+		if err != nil {
+			t.Fatalf("memlens heap: %v", err)
+		}
+		// stderr is not a terminal here: no progress bar, nothing at all.
+		if len(stderr) != 0 {
+			t.Errorf("memlens heap wrote to a non-terminal stderr: %q", stderr)
+		}
 		decodeJSON(t, heapJSON, &keys)
 		for _, k := range []string{"pageSize", "arenaSize", "arenas", "spans", "heapInuse", "classes", "large"} {
 			if _, ok := keys[k]; !ok {
