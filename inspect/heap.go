@@ -188,6 +188,7 @@ func (t *Target) Heap(opts HeapOptions) (*Heap, error) {
 			continue
 		case SpanInUse:
 			s.InlineMarks = inline.has(t.Arch, s.Start)
+			s.Sweep = sweepState(s.SweepGen, h.SweepGen)
 		}
 		h.Spans = append(h.Spans, s)
 	}

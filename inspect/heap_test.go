@@ -80,6 +80,20 @@ func TestHeapMatchesFixture(t *testing.T) {
 			t.Errorf("interior pointer %#x resolves to %+v, want base %#x", tg.Report.Uint(t, "interior"), interior.Object, tg.Report.Uint(t, "scan48"))
 		}
 
+		// A pointerful object over 512 bytes: from Go 1.22 a malloc header precedes it in its slot.
+		big := tg.Report.Uint(t, "scan1k")
+		if loc := locate("scan1k", big); loc.Object == nil || !loc.Object.Allocated {
+			t.Errorf("scan1k %#x: %+v", big, loc.Object)
+		} else {
+			wantHeader := uint64(0)
+			if tg.Toolchain.Minor >= 22 {
+				wantHeader = 8
+			}
+			if loc.Object.Header != wantHeader || loc.Object.Base+loc.Object.Header != big {
+				t.Errorf("scan1k %#x: slot base %#x header %d, want header %d before the object", big, loc.Object.Base, loc.Object.Header, wantHeader)
+			}
+		}
+
 		large := heapObject("large", tg.Report.Uint(t, "large"))
 		if large.Class != 0 || large.NPages != tg.Report.Uint(t, "largePages") || large.Start != tg.Report.Uint(t, "large") || large.NElems != 1 {
 			t.Errorf("large object span: class %d npages %d start %#x nelems %d; fixture: %d pages at %s",

@@ -52,6 +52,10 @@ type Span struct {
 	State SpanState
 	// SweepGen is mspan.sweepgen, compared with mheap_.sweepgen (Heap.SweepGen).
 	SweepGen uint32
+	// Sweep says where the span is in the sweep cycle (see sweepState): "swept", "needs
+	// sweeping", ... A span that still needs sweeping has the alloc bits of before the last GC:
+	// unreachable objects in it still count as allocated until the sweeper frees them.
+	Sweep string
 	// AllocBitsAddr and MarkBitsAddr are the addresses of the span's gcBits bitmaps
 	// (mspan.allocBits, mspan.gcmarkBits): one bit per slot.
 	AllocBitsAddr, MarkBitsAddr uint64
@@ -460,6 +464,13 @@ func (t *Target) SpanAt(addr uint64) (*Span, *Arena, error) {
 		}
 	}
 	if s.State == SpanInUse {
+		if sf, err := hl.Field("sweepgen"); err == nil {
+			sg, err := t.ReadUint("runtime.mheap_.sweepgen", mheapAddr+uint64(sf.Offset), sf.Size)
+			if err != nil {
+				return nil, arena, err
+			}
+			s.Sweep = sweepState(s.SweepGen, uint32(sg))
+		}
 		if err := t.markCachedSpans(&Heap{PageSize: t.Arch.GoPageSize, Spans: []*Span{s}, Reusable: map[uint64][]int{}}); err != nil {
 			return nil, arena, err
 		}
@@ -525,6 +536,11 @@ type Object struct {
 	Allocated bool
 	// Marked reports whether the slot's mark bit is set.
 	Marked bool
+	// Header is the size of the malloc header at the start of the slot, in bytes: from Go 1.22,
+	// slots larger than runtime.minSizeForMallocHeader (512 bytes) in spans whose objects hold
+	// pointers begin with an 8-byte *abi.Type, and the object's data (the pointer Go code holds)
+	// starts at Base+Header. 0 otherwise.
+	Header uint64
 }
 
 // Locate says where addr lies: in a heap span's slot (with the runtime's own span lookup), in a
@@ -545,7 +561,7 @@ func (t *Target) Locate(addr uint64) (*Location, error) {
 		if s.State == SpanInUse {
 			if i, base := s.Slot(addr); i >= 0 {
 				loc.Region = RegionHeap
-				loc.Object = &Object{Index: i, Base: base, Allocated: s.Allocated(i), Marked: s.Marked(i)}
+				loc.Object = &Object{Index: i, Base: base, Allocated: s.Allocated(i), Marked: s.Marked(i), Header: t.mallocHeader(s)}
 			}
 			return loc, nil
 		}
@@ -656,4 +672,40 @@ func (t *Target) findSection(loc *Location) {
 			loc.Symbol += fmt.Sprintf("+%#x", off)
 		}
 	}
+}
+
+// mallocHeader returns the size of the malloc header the slots of s begin with (Go 1.22+
+// allocation headers): runtime.mallocHeaderSize when the span holds pointers, is not a large
+// object's span (those keep the type in mspan.largeType) and its slots are larger than
+// runtime.minSizeForMallocHeader (heapBitsInSpan is false). Targets whose DWARF lacks the
+// constants (before 1.22) have no headers.
+func (t *Target) mallocHeader(s *Span) uint64 {
+	if s.Noscan || s.Class == 0 {
+		return 0
+	}
+	size, err1 := t.constInt("runtime.mallocHeaderSize")
+	min, err2 := t.constInt("runtime.minSizeForMallocHeader")
+	if err1 != nil || err2 != nil || size <= 0 || s.ElemSize <= uint64(min) {
+		return 0
+	}
+	return uint64(size)
+}
+
+// sweepState names a span's place in the sweep cycle from its sweepgen and mheap_.sweepgen, as
+// the comment on mspan.sweepgen defines it (src/runtime/mheap.go, 1.19-1.27; the heap's
+// sweepgen grows by 2 each GC).
+func sweepState(span, heap uint32) string {
+	switch span {
+	case heap - 2:
+		return "needs sweeping"
+	case heap - 1:
+		return "being swept"
+	case heap:
+		return "swept"
+	case heap + 1:
+		return "cached before sweeping, needs sweeping"
+	case heap + 3:
+		return "swept, cached"
+	}
+	return fmt.Sprintf("sweepgen %d (heap's %d)", span, heap)
 }

@@ -42,11 +42,14 @@ type spanJSON struct {
 	Allocated *int `json:"allocated,omitempty"`
 	// CachedBy is the P whose mcache allocates from the span.
 	CachedBy *int `json:"cachedBy,omitempty"`
+	// Sweep is the span's place in the sweep cycle.
+	Sweep string `json:"sweep,omitempty"`
 }
 
 func newSpanJSON(s *inspect.Span) spanJSON {
 	j := spanJSON{Addr: Hex(s.Addr), Start: Hex(s.Start), NPages: s.NPages, Class: s.Class, Noscan: s.Noscan,
-		ElemSize: s.ElemSize, NElems: s.NElems, AllocCount: s.AllocCount, FreeIndex: s.FreeIndex, State: string(s.State)}
+		ElemSize: s.ElemSize, NElems: s.NElems, AllocCount: s.AllocCount, FreeIndex: s.FreeIndex, State: string(s.State),
+		Sweep: s.Sweep}
 	if s.Alloc != nil {
 		n := s.AllocatedSlots()
 		j.Allocated = &n
@@ -297,10 +300,16 @@ func (v SpanView) WriteText(w io.Writer) error {
 			}
 			fmt.Fprintf(tw, "Size class:\t%d (%s), %d-byte slots, %d slots\n", s.Class, noscan, s.ElemSize, s.NElems)
 			fmt.Fprintf(tw, "Allocation:\tallocCount %d, freeindex %d\n", s.AllocCount, s.FreeIndex)
+			if s.Sweep != "" {
+				fmt.Fprintf(tw, "Sweep:\t%s\n", s.Sweep)
+			}
 		}
 	}
 	if o := l.Object; o != nil {
 		fmt.Fprintf(tw, "Slot:\t%d, base %#x (+%d)\n", o.Index, o.Base, l.Addr-o.Base)
+		if o.Header > 0 {
+			fmt.Fprintf(tw, "Malloc header:\t%d bytes (the object's type); its data starts at %#x\n", o.Header, o.Base+o.Header)
+		}
 		fmt.Fprintf(tw, "Allocated:\t%v\n", o.Allocated)
 		fmt.Fprintf(tw, "Marked:\t%v\n", o.Marked)
 	}
@@ -349,7 +358,11 @@ func (v SpanView) JSONValue() any {
 		out["span"] = newSpanJSON(l.Span)
 	}
 	if o := l.Object; o != nil {
-		out["object"] = map[string]any{"index": o.Index, "base": Hex(o.Base), "allocated": o.Allocated, "marked": o.Marked}
+		obj := map[string]any{"index": o.Index, "base": Hex(o.Base), "allocated": o.Allocated, "marked": o.Marked}
+		if o.Header > 0 {
+			obj["header"] = o.Header
+		}
+		out["object"] = obj
 	}
 	if l.Region == inspect.RegionStack && l.Goroutine != 0 {
 		out["goroutine"] = l.Goroutine

@@ -20,6 +20,13 @@ type scan48 struct {
 	pad [5]uint64
 }
 
+// scan1k has pointers and is larger than 512 bytes: from Go 1.22 its slot starts with an 8-byte
+// malloc header and the object itself 8 bytes in.
+type scan1k struct {
+	p   *int
+	pad [127]uint64
+}
+
 // freedSize is a size class of its own (6784 bytes, 6 objects in a 5-page span in every Go
 // release 1.19-1.27) that nothing else in the program allocates, so that slots freed by the GC are
 // not reused by other allocations before the program is inspected.
@@ -37,6 +44,7 @@ var (
 	noscans []*noscan48
 	scans   []*scan48
 	large   []byte
+	big     *scan1k
 	kept    []*freedObject
 	target  int
 	parked  = make(chan struct{})
@@ -70,12 +78,14 @@ func main() {
 		scans = append(scans, &scan48{p: &target})
 	}
 	large = make([]byte, largeSize)
+	big = &scan1k{p: &target}
 
 	fixture.Report("noscan48", hex(unsafe.Pointer(noscans[100])))
 	fixture.Report("scan48", hex(unsafe.Pointer(scans[100])))
 	// interior points 24 bytes into the object reported as scan48.
 	fixture.Report("interior", hex(unsafe.Pointer(&scans[100].pad[2])))
 	fixture.Report("interiorOffset", uintptr(unsafe.Pointer(&scans[100].pad[2]))-uintptr(unsafe.Pointer(scans[100])))
+	fixture.Report("scan1k", hex(unsafe.Pointer(big)))
 	fixture.Report("large", hex(unsafe.Pointer(&large[0])))
 	fixture.Report("largeSize", largeSize)
 	fixture.Report("largePages", (largeSize+pageSize-1)/pageSize)
