@@ -546,6 +546,9 @@ type Object struct {
 // Locate says where addr lies: in a heap span's slot (with the runtime's own span lookup), in a
 // goroutine stack, in the executable's globals, read-only data or code, or nowhere memlens knows.
 func (t *Target) Locate(addr uint64) (*Location, error) {
+	if _, err := t.Memory(); err != nil {
+		return nil, err
+	}
 	loc := &Location{Addr: addr, Region: RegionUnknown}
 	s, arena, err := t.SpanAt(addr)
 	if err != nil {

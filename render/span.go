@@ -96,8 +96,12 @@ func (v SpansView) WriteText(w io.Writer) error {
 		} else {
 			class = "-"
 		}
-		fmt.Fprintf(tw, "%#x\t%#x\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Addr, s.Start, s.NPages, class,
-			byteSize(s.ElemSize), s.State, allocated, occupancy, freeindex, p)
+		start, pages, elem := fmt.Sprintf("%#x", s.Start), fmt.Sprint(s.NPages), byteSize(s.ElemSize)
+		if s.State == inspect.SpanFree {
+			start, pages, elem = "-", "-", "-" // a free mspan describes no memory
+		}
+		fmt.Fprintf(tw, "%#x\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Addr, start, pages, class,
+			elem, s.State, allocated, occupancy, freeindex, p)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
