@@ -26,10 +26,11 @@ func TestHeapMatchesFixture(t *testing.T) {
 			t.Errorf("%d spans skipped: %s", h.Skipped, h.SkipReason)
 		}
 		// heapInuse: bytes in in-use spans, as MemStats.HeapInuse counts them. The fixture read
-		// it just before printing its last lines, which allocate a little more.
+		// it just before printing its last lines, which take a few more spans (up to ~10 pages
+		// seen, 1-2% of its ~6 MiB heap).
 		want := float64(tg.Report.Uint(t, "heapInuse"))
-		if got := float64(h.HeapInuse()); math.Abs(got-want) > 0.05*want {
-			t.Errorf("heapInuse = %.0f, fixture's MemStats.HeapInuse = %.0f (more than 5%% apart)", got, want)
+		if got := float64(h.HeapInuse()); math.Abs(got-want) > 0.03*want {
+			t.Errorf("heapInuse = %.0f, fixture's MemStats.HeapInuse = %.0f (more than 3%% apart)", got, want)
 		}
 		if h.PageSize != 8192 || h.ArenaSize != 64<<20 || len(h.Arenas) == 0 {
 			t.Errorf("pageSize %d arenaSize %d arenas %d", h.PageSize, h.ArenaSize, len(h.Arenas))
