@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -108,5 +109,66 @@ func TestSpanSlotsAndBits(t *testing.T) {
 	s.reusable = map[int]bool{8: true}
 	if s.Allocated(8) {
 		t.Error("a slot on mcache.reusableNoscan counts as allocated")
+	}
+}
+
+// countingMemory is target memory made of one mapped range; it counts reads.
+type countingMemory struct {
+	base  uint64
+	data  []byte
+	reads int
+}
+
+func (m *countingMemory) ReadMemory(buf []byte, addr uint64) (int, error) {
+	m.reads++
+	if addr < m.base || addr+uint64(len(buf)) > m.base+uint64(len(m.data)) {
+		return 0, fmt.Errorf("unmapped %#x", addr)
+	}
+	return copy(buf, m.data[addr-m.base:]), nil
+}
+
+// TestReadBulkCoalesces checks that neighbouring ranges are read in one read, that a run crossing
+// unmapped memory falls back to one read per range, and that every range gets its own bytes.
+func TestReadBulkCoalesces(t *testing.T) {
+	mem := &countingMemory{base: 0x10000, data: make([]byte, 0x10000)}
+	for i := range mem.data {
+		mem.data[i] = byte(i / 160)
+	}
+	tg := &Target{Arch: arch.AMD64, mem: mem}
+	var reqs []readRequest
+	got := map[uint64][]byte{}
+	var errs []error
+	add := func(addr uint64) {
+		reqs = append(reqs, readRequest{addr: addr, n: 160, done: func(b []byte, err error) {
+			got[addr] = b
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}})
+	}
+	// 100 packed mspans (like a fixalloc chunk), in reverse order.
+	for i := 99; i >= 0; i-- {
+		add(0x10000 + uint64(i)*160)
+	}
+	tg.readBulk("test", reqs, nil)
+	if mem.reads != 1 || len(errs) != 0 {
+		t.Errorf("100 packed ranges took %d reads (errors %v), want 1", mem.reads, errs)
+	}
+	for i := 0; i < 100; i++ {
+		b := got[0x10000+uint64(i)*160]
+		if len(b) != 160 || b[0] != byte(i) || b[159] != byte(i) {
+			t.Fatalf("range %d got the wrong bytes", i)
+		}
+	}
+
+	// Two ranges in memory and one past its end, close enough to be one run: the run fails,
+	// the good ranges are read alone and the bad one reports its error.
+	mem.reads, reqs, got, errs = 0, nil, map[uint64][]byte{}, nil
+	add(0x1ff00 - 320)
+	add(0x1ff00 - 160)
+	add(0x1ff00 + 100) // crosses the end of the mapping
+	tg.readBulk("test", reqs, nil)
+	if len(errs) != 1 || got[0x1ff00-320] == nil || got[0x1ff00-160] == nil || mem.reads != 4 {
+		t.Errorf("fallback: %d reads, errors %v", mem.reads, errs)
 	}
 }
