@@ -212,7 +212,7 @@ func decodeSpan(sl *spanLayout, a *arch.Arch, st spanStates, buf []byte, addr ui
 		return nil, fmt.Errorf("runtime.mspan at %#x: npages %d is out of range: corrupt", addr, s.NPages)
 	case s.State == SpanInUse && s.ElemSize == 0:
 		return nil, fmt.Errorf("runtime.mspan at %#x: in use with elemsize 0: corrupt", addr)
-	case s.ElemSize != 0 && nelems > s.NPages*pageSize/s.ElemSize:
+	case s.State == SpanInUse && nelems > s.NPages*pageSize/s.ElemSize:
 		return nil, fmt.Errorf("runtime.mspan at %#x: nelems %d does not fit %d pages of %d-byte slots: corrupt", addr, nelems, s.NPages, s.ElemSize)
 	case s.State == SpanInUse && freeindex > nelems:
 		return nil, fmt.Errorf("runtime.mspan at %#x: freeindex %d > nelems %d: corrupt", addr, freeindex, nelems)
