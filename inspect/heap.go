@@ -5,6 +5,7 @@ import (
 	"go/constant"
 	"sort"
 
+	"github.com/go-delve/delve/pkg/dwarf/godwarf"
 	"github.com/go-delve/delve/pkg/proc"
 
 	"github.com/memlens/memlens/arch"
@@ -193,7 +194,14 @@ func (t *Target) Heap(opts HeapOptions) (*Heap, error) {
 		h.Spans = append(h.Spans, s)
 	}
 	sort.Slice(h.Spans, func(i, j int) bool { return h.Spans[i].Start < h.Spans[j].Start })
-	if err := t.markCachedSpans(h); err != nil {
+	byAddr := make(map[uint64]*Span, len(h.Spans))
+	for _, s := range h.Spans {
+		byAddr[s.Addr] = s
+	}
+	if err := t.markCachedSpans(h, byAddr); err != nil {
+		return nil, err
+	}
+	if err := t.markCentralLists(h, byAddr, hl, mh); err != nil {
 		return nil, err
 	}
 	if opts.Bits {
@@ -368,7 +376,9 @@ func (t *Target) SizeClasses() ([]SizeClass, error) {
 // [numSpanClasses]*mspan (1.19-1.27); mcache.reusableNoscan [numSpanClasses]gclinkptr (1.26+,
 // a list linked through each free object's first word; used only when the runtime is built
 // with GOEXPERIMENT=runtimefreegc, so normally empty).
-func (t *Target) markCachedSpans(h *Heap) error {
+//
+// byAddr finds h's spans by the address of their mspan.
+func (t *Target) markCachedSpans(h *Heap, byAddr map[uint64]*Span) error {
 	allp, err := t.Eval("runtime.allp", proc.LoadConfig{MaxArrayValues: 4096})
 	if err != nil {
 		return err
@@ -392,10 +402,6 @@ func (t *Target) markCachedSpans(h *Heap) error {
 	allocF, err := cl.Field("alloc")
 	if err != nil {
 		return err
-	}
-	byAddr := make(map[uint64]*Span, len(h.Spans))
-	for _, s := range h.Spans {
-		byAddr[s.Addr] = s
 	}
 	word := int64(t.Arch.PtrSize)
 	for _, c := range allp.Children {
@@ -567,4 +573,144 @@ func (h *Heap) Summary() *HeapSummary {
 	}
 	sort.Slice(sum.Classes, func(i, j int) bool { return sum.Classes[i].Class < sum.Classes[j].Class })
 	return sum
+}
+
+// Central list names (Span.Central).
+const (
+	CentralPartialSwept   = "partial, swept"
+	CentralPartialUnswept = "partial, unswept"
+	CentralFullSwept      = "full, swept"
+	CentralFullUnswept    = "full, unswept"
+)
+
+// maxCentralEntries bounds the entries read from one spanSet (corrupt head/tail indexes).
+const maxCentralEntries = 1 << 24
+
+// markCentralLists records, for each span on one of mheap_.central[spanclass]'s lists, which list
+// holds it (Span.Central): spans with free slots (partial) or none (full), swept in this cycle or
+// not.
+//
+// Fields relied on (src/runtime/mcentral.go, mspanset.go, Go 1.19-1.27):
+//   - mheap.central [numSpanClasses]struct{mcentral mcentral; pad [...]byte}.
+//   - mcentral.partial, mcentral.full [2]spanSet; partial[sweepgen/2%2] is the swept set
+//     (partialSwept), the other the unswept one; the same for full.
+//   - spanSet.spine: pointer to an array of spineLen *spanSetBlock; spanSet.index: uint64 with
+//     head in the high 32 bits and tail in the low 32; entries [head, tail) are live, entry i in
+//     block i/len(spans) at slot i%len(spans) (nil when popped).
+//   - spanSetBlock.spans [spanSetBlockEntries]*mspan.
+func (t *Target) markCentralLists(h *Heap, byAddr map[uint64]*Span, hl *layouts.Layout, mh []byte) error {
+	cf, err := hl.Field("central")
+	if err != nil {
+		return err
+	}
+	arr, ok := godwarf.ResolveTypedef(cf.Type).(*godwarf.ArrayType)
+	if !ok || arr.Count <= 0 || cf.Size%arr.Count != 0 {
+		return fmt.Errorf("runtime.mheap.central is %s, not an array of per-class centrals", cf.TypeName)
+	}
+	elemSize := cf.Size / arr.Count
+	var mcentralOff int64
+	if st, ok := godwarf.ResolveTypedef(arr.Type).(*godwarf.StructType); ok {
+		for _, f := range st.Field {
+			if f.Name == "mcentral" {
+				mcentralOff = f.ByteOffset
+			}
+		}
+	}
+	ml, err := t.Layout("runtime.mcentral")
+	if err != nil {
+		return err
+	}
+	sl, err := t.Layout("runtime.spanSet")
+	if err != nil {
+		return err
+	}
+	bl, err := t.Layout("runtime.spanSetBlock")
+	if err != nil {
+		return err
+	}
+	partialOff, err := ml.Offset("partial")
+	if err != nil {
+		return err
+	}
+	fullOff, err := ml.Offset("full")
+	if err != nil {
+		return err
+	}
+	spineF, err := sl.Field("spine")
+	if err != nil {
+		return err
+	}
+	lenF, err := sl.Field("spineLen")
+	if err != nil {
+		return err
+	}
+	indexF, err := sl.Field("index")
+	if err != nil {
+		return err
+	}
+	spansF, err := bl.Field("spans")
+	if err != nil {
+		return err
+	}
+	word := int64(t.Arch.PtrSize)
+	perBlock := uint64(spansF.Size / word)
+	if perBlock == 0 || indexF.Size != 8 {
+		return fmt.Errorf("runtime.spanSet: %d entries per block, index of %d bytes: unexpected layout", perBlock, indexF.Size)
+	}
+	swept := int64(h.SweepGen / 2 % 2)
+	for c := int64(0); c < arr.Count; c++ {
+		central := cf.Offset + c*elemSize + mcentralOff
+		for _, set := range []struct {
+			off  int64
+			name string
+		}{
+			{partialOff + swept*sl.Size, CentralPartialSwept},
+			{partialOff + (1-swept)*sl.Size, CentralPartialUnswept},
+			{fullOff + swept*sl.Size, CentralFullSwept},
+			{fullOff + (1-swept)*sl.Size, CentralFullUnswept},
+		} {
+			b := mh[central+set.off : central+set.off+sl.Size]
+			index := t.Arch.Uint(b[indexF.Offset : indexF.Offset+8])
+			head, tail := index>>32, index&0xffffffff
+			if head >= tail {
+				continue
+			}
+			if tail-head > maxCentralEntries {
+				return fmt.Errorf("runtime.mheap_.central[%d] %s list: head %d tail %d: corrupt", c, set.name, head, tail)
+			}
+			spine := t.Arch.Ptr(b[spineF.Offset:])
+			spineLen := t.Arch.Uint(b[lenF.Offset : lenF.Offset+lenF.Size])
+			if spineLen > maxCentralEntries/perBlock+1 || (tail-1)/perBlock >= spineLen {
+				return fmt.Errorf("runtime.mheap_.central[%d] %s list: spine of %d blocks for tail %d: corrupt", c, set.name, spineLen, tail)
+			}
+			blocks, err := t.Read("runtime.spanSet spine", spine, int64(spineLen)*word)
+			if err != nil {
+				return err
+			}
+			for blk := head / perBlock; blk <= (tail-1)/perBlock; blk++ {
+				from, to := blk*perBlock, (blk+1)*perBlock
+				if from < head {
+					from = head
+				}
+				if to > tail {
+					to = tail
+				}
+				block := t.Arch.Ptr(blocks[int64(blk)*word:])
+				if block == 0 {
+					continue
+				}
+				at := block + uint64(spansF.Offset) + (from%perBlock)*uint64(word)
+				entries, err := t.Read("runtime.spanSetBlock.spans", at, int64(to-from)*word)
+				if err != nil {
+					return err
+				}
+				for i := int64(0); i < int64(len(entries)); i += word {
+					if s := byAddr[t.Arch.Ptr(entries[i:])]; s != nil {
+						s.Central = set.name
+					}
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -105,6 +105,15 @@ func TestHeapMatchesFixture(t *testing.T) {
 		for _, f := range strings.Fields(tg.Report.Get(t, "kept")) {
 			keptSpan = heapObject("kept", parseHex(t, f))
 		}
+		// After the fixture's last GC the spans of its private class, with free slots and no
+		// allocation since, sit on their class's swept partial list; the sweeper puts a large
+		// object's span straight on the swept full list of class 0 (mgcsweep.go, every version).
+		if bulk := h.SpanOf(keptSpan.Start); bulk == nil || bulk.Central != inspect.CentralPartialSwept || bulk.CachedBy != -1 {
+			t.Errorf("span of the kept objects: %+v, want it on the central partial swept list", bulk)
+		}
+		if bulk := h.SpanOf(large.Start); bulk == nil || bulk.Central != inspect.CentralFullSwept {
+			t.Errorf("large object span: %+v, want it on the central full swept list", bulk)
+		}
 		for _, f := range strings.Fields(tg.Report.Get(t, "freed")) {
 			loc := locate("freed", parseHex(t, f))
 			if loc.Object == nil || loc.Object.Base != parseHex(t, f) {

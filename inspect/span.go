@@ -65,6 +65,11 @@ type Span struct {
 	InlineMarks bool
 	// CachedBy is the id of the P whose mcache allocates from this span, or -1.
 	CachedBy int
+	// Central names the mheap_.central list of the span's class that holds it (CentralPartialSwept,
+	// ...), or "" when none does (it is cached by a P, is a stack span, or was not swept onto one
+	// yet). The sweeper puts large objects' spans on class 0's full list.
+	// Only set by Target.Heap.
+	Central string
 	// Reusable counts slots on an mcache.reusableNoscan list (1.26+): freed, though their alloc
 	// bits are still set.
 	Reusable int
@@ -471,7 +476,8 @@ func (t *Target) SpanAt(addr uint64) (*Span, *Arena, error) {
 			}
 			s.Sweep = sweepState(s.SweepGen, uint32(sg))
 		}
-		if err := t.markCachedSpans(&Heap{PageSize: t.Arch.GoPageSize, Spans: []*Span{s}, Reusable: map[uint64][]int{}}); err != nil {
+		one := &Heap{PageSize: t.Arch.GoPageSize, Spans: []*Span{s}, Reusable: map[uint64][]int{}}
+		if err := t.markCachedSpans(one, map[uint64]*Span{s.Addr: s}); err != nil {
 			return nil, arena, err
 		}
 	}

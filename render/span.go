@@ -44,12 +44,14 @@ type spanJSON struct {
 	CachedBy *int `json:"cachedBy,omitempty"`
 	// Sweep is the span's place in the sweep cycle.
 	Sweep string `json:"sweep,omitempty"`
+	// Central is the mheap_.central list holding the span ("partial, swept", ...).
+	Central string `json:"central,omitempty"`
 }
 
 func newSpanJSON(s *inspect.Span) spanJSON {
 	j := spanJSON{Addr: Hex(s.Addr), Start: Hex(s.Start), NPages: s.NPages, Class: s.Class, Noscan: s.Noscan,
 		ElemSize: s.ElemSize, NElems: s.NElems, AllocCount: s.AllocCount, FreeIndex: s.FreeIndex, State: string(s.State),
-		Sweep: s.Sweep}
+		Sweep: s.Sweep, Central: s.Central}
 	if s.Alloc != nil {
 		n := s.AllocatedSlots()
 		j.Allocated = &n
@@ -74,7 +76,7 @@ type SpansView struct {
 
 func (v SpansView) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "MSPAN\tSTART\tPAGES\tCLASS\tELEM\tSTATE\tALLOCATED\tOCCUPANCY\tFREEINDEX\tP\n")
+	fmt.Fprintf(tw, "MSPAN\tSTART\tPAGES\tCLASS\tELEM\tSTATE\tALLOCATED\tOCCUPANCY\tFREEINDEX\tHELD BY\n")
 	for _, s := range v.Spans {
 		alloc := s.AllocCount
 		if s.Alloc != nil {
@@ -85,8 +87,11 @@ func (v SpansView) WriteText(w io.Writer) error {
 			class += " noscan"
 		}
 		p := "-"
-		if s.CachedBy >= 0 {
-			p = fmt.Sprint(s.CachedBy)
+		switch {
+		case s.CachedBy >= 0:
+			p = fmt.Sprintf("mcache of P%d", s.CachedBy)
+		case s.Central != "":
+			p = "central " + s.Central
 		}
 		occupancy, allocated, freeindex := "", "", ""
 		if s.State == inspect.SpanInUse {
