@@ -68,7 +68,6 @@ type Span struct {
 	// Central names the mheap_.central list of the span's class that holds it (CentralPartialSwept,
 	// ...), or "" when none does (it is cached by a P, is a stack span, or was not swept onto one
 	// yet). The sweeper puts large objects' spans on class 0's full list.
-	// Only set by Target.Heap.
 	Central string
 	// Reusable counts slots on an mcache.reusableNoscan list (1.26+): freed, though their alloc
 	// bits are still set.
@@ -469,15 +468,21 @@ func (t *Target) SpanAt(addr uint64) (*Span, *Arena, error) {
 		}
 	}
 	if s.State == SpanInUse {
-		if sf, err := hl.Field("sweepgen"); err == nil {
-			sg, err := t.ReadUint("runtime.mheap_.sweepgen", mheapAddr+uint64(sf.Offset), sf.Size)
-			if err != nil {
-				return nil, arena, err
-			}
-			s.Sweep = sweepState(s.SweepGen, uint32(sg))
+		// Sweep state, the P caching the span and the central list holding it.
+		mh, err := t.Read("runtime.mheap_", mheapAddr, hl.Size)
+		if err != nil {
+			return nil, arena, err
 		}
 		one := &Heap{PageSize: t.Arch.GoPageSize, Spans: []*Span{s}, Reusable: map[uint64][]int{}}
-		if err := t.markCachedSpans(one, map[uint64]*Span{s.Addr: s}); err != nil {
+		if one.SweepGen, err = t.fieldUint(hl, mh, "sweepgen"); err != nil {
+			return nil, arena, err
+		}
+		s.Sweep = sweepState(s.SweepGen, one.SweepGen)
+		byAddr := map[uint64]*Span{s.Addr: s}
+		if err := t.markCachedSpans(one, byAddr); err != nil {
+			return nil, arena, err
+		}
+		if err := t.markCentralLists(one, byAddr, hl, mh); err != nil {
 			return nil, arena, err
 		}
 	}

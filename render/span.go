@@ -312,6 +312,12 @@ func (v SpanView) WriteText(w io.Writer) error {
 			if s.Sweep != "" {
 				fmt.Fprintf(tw, "Sweep:\t%s\n", s.Sweep)
 			}
+			switch {
+			case s.CachedBy >= 0:
+				fmt.Fprintf(tw, "Held by:\tthe mcache of P%d (allocating from it)\n", s.CachedBy)
+			case s.Central != "":
+				fmt.Fprintf(tw, "Held by:\tmheap_.central[%d] list %s\n", 2*s.Class+noscanBit(s.Noscan), s.Central)
+			}
 		}
 	}
 	if o := l.Object; o != nil {
@@ -408,4 +414,11 @@ func (v SpanView) Graph() *Graph {
 	}
 	g.AddNode("address", Table(rows...), true, nil)
 	return g
+}
+
+func noscanBit(noscan bool) int {
+	if noscan {
+		return 1
+	}
+	return 0
 }

@@ -57,6 +57,7 @@ type spanOut struct {
 		AllocCount  int
 		FreeIndex   int `json:"freeindex"`
 		State       string
+		Central     string
 	}
 	Object *struct {
 		Index     int
@@ -150,8 +151,8 @@ func TestHeapCommands(t *testing.T) {
 			t.Errorf("large object %s: %+v, fixture says %d pages", r.Get(t, "large"), large.Span, r.Uint(t, "largePages"))
 		}
 		freed := strings.Fields(r.Get(t, "freed"))
-		if f := span(freed[0]); f.Object == nil || f.Object.Allocated || f.Object.Base != freed[0] {
-			t.Errorf("freed object %s: %+v", freed[0], f.Object)
+		if f := span(freed[0]); f.Object == nil || f.Object.Allocated || f.Object.Base != freed[0] || f.Span.Central != "partial, swept" {
+			t.Errorf("freed object %s: %+v in span %+v (want a free slot of a span on the central partial swept list)", freed[0], f.Object, f.Span)
 		}
 		if g := span(r.Get(t, "global")); g.Region != "global" || g.Symbol != "main.target" || g.Object != nil {
 			t.Errorf("global %s: region %q symbol %q", r.Get(t, "global"), g.Region, g.Symbol)
