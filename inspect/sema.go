@@ -74,11 +74,11 @@ func (st *SemTable) RootFor(sema uint64) uint64 {
 // SemaWaiter is one goroutine parked on a semaphore, as the semaphore table records it.
 type SemaWaiter struct {
 	// Sudog is the address of the waiter's runtime.sudog.
-	Sudog uint64 `json:"sudog"`
+	Sudog SyncAddr `json:"sudog"`
 	// GoID is the waiting goroutine's id.
 	GoID int64 `json:"goid"`
 	// G is the address of its runtime.g.
-	G uint64 `json:"g"`
+	G SyncAddr `json:"g"`
 	// WaitReason is the goroutine's wait reason ("sync.Mutex.Lock"; "semacquire" in Go 1.19).
 	WaitReason string `json:"waitReason,omitempty"`
 	// AcquireTicks is sudog.acquiretime: the runtime's cputicks() when the goroutine blocked, set
@@ -184,7 +184,7 @@ func (t *Target) SemaWaiters(st *SemTable, sema uint64, limit int) (*SemaQueue, 
 	now := t.monotonicNow()
 	for _, addr := range addrs {
 		s := sudogs[addr]
-		w := SemaWaiter{Sudog: addr, G: s.G, AcquireTicks: s.AcquireTime}
+		w := SemaWaiter{Sudog: SyncAddr(addr), G: SyncAddr(s.G), AcquireTicks: s.AcquireTime}
 		if s.G != 0 {
 			g, err := t.GoroutineAt(s.G)
 			if err != nil {
