@@ -1,8 +1,10 @@
 package inspect
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,7 +48,7 @@ type SyncMap struct {
 	// Len counts the live entries (every entry a Range would visit).
 	Len int
 	// Entries is the live view: every key with its value, in no particular order (read/dirty:
-	// read's entries, then dirty's own; hashtrie: the trie's order, by hash).
+	// read's entries, then dirty's own; hashtrie: by depth, then by entry address).
 	Entries []SyncMapEntry
 	// More counts live entries not decoded because of the entry limit.
 	More int
@@ -88,13 +90,6 @@ type SyncMapEntry struct {
 	State string
 	// Where says where a live read/dirty entry is: "read", "dirty" or "both".
 	Where string
-	// Depth is the depth of a hashtrie entry's node below the root (the root's children are at
-	// depth 1); HashPrefix is the top 4*Depth bits of the key's hash, which its path spells (the
-	// map stores no hashes, and memlens cannot run the target's hash function).
-	Depth      int
-	HashPrefix uint64
-	// Overflow is true for a hashtrie entry in another entry's overflow chain (equal hashes).
-	Overflow bool
 }
 
 // Trie is the shape of a HashTrieMap: a tree of 16-way indirect nodes whose slots hold entry
@@ -111,20 +106,27 @@ type Trie struct {
 	Fanout int
 }
 
-// TrieNode is one node of a HashTrieMap.
+// TrieNode is one node of a HashTrieMap. Its fields are kept small: a map of a million entries
+// has a million of them.
 type TrieNode struct {
 	// Addr is the node's address.
 	Addr uint64
-	// Depth is 0 for the root.
-	Depth int
-	// Slot is the index of this node in its parent's children.
-	Slot int
+	// HashPrefix is the top 4*Depth bits of the hash of every key at or below this node: the
+	// slots on its path (the map stores no hashes, and memlens cannot run the target's hash
+	// function).
+	HashPrefix uint64
 	// Children are an indirect node's non-nil children in slot order.
 	Children []*TrieNode
-	// Entry is true for an entry node; Chain then lists the indexes in SyncMap.Entries of the
-	// node and the entries of its overflow chain, in chain order.
+	// For an entry node, the node and the entries of its overflow chain are
+	// SyncMap.Entries[ChainStart : ChainStart+ChainLen], in chain order (ChainLen is 0 when the
+	// entry limit was reached before them).
+	ChainStart, ChainLen int32
+	// Depth is 0 for the root, 1 for its children.
+	Depth int16
+	// Slot is the index of this node in its parent's children.
+	Slot int16
+	// Entry is true for an entry node, false for an indirect node.
 	Entry bool
-	Chain []int
 	// Dead is an indirect node's dead flag (set while it is pruned).
 	Dead bool
 }
@@ -451,8 +453,8 @@ func (d *syncMapDecoder) hashTrie(l *layouts.Layout, addr uint64) (*SyncMap, err
 	}
 	m.Trie = &Trie{Fanout: g.fanout}
 	if root != 0 {
-		w := &trieWalk{d: d, g: g, m: m, seen: map[uint64]bool{}}
-		node, err := w.indirect(root, 0, 0, 0)
+		w := &trieWalk{d: d, g: g, m: m}
+		node, err := w.walk(root)
 		if err != nil {
 			return nil, err
 		}
@@ -486,19 +488,30 @@ type trieGeometry struct {
 	indSize, entSize, isEntryOff      int64
 }
 
+// trieWalk is one walk over a HashTrieMap. Corrupt memory cannot make it run away: indirect nodes
+// nest at most 64/nChildrenLog2 deep, every overflow chain is checked for cycles, and the whole
+// walk stops after maxTrieNodes nodes (which also bounds a trie whose subtrees are shared).
 type trieWalk struct {
 	d     *syncMapDecoder
 	g     *trieGeometry
 	m     *SyncMap
-	seen  map[uint64]bool
 	nodes int
+	// slab is where new TrieNodes are allocated from, a block at a time: a million separately
+	// allocated nodes cost the garbage collector far more than a few hundred blocks.
+	slab []TrieNode
 }
 
-func (w *trieWalk) visit(addr uint64) error {
-	if w.seen[addr] {
-		return fmt.Errorf("HashTrieMap node %#x reached twice (corrupt memory?)", addr)
+// newNode returns a new zero TrieNode.
+func (w *trieWalk) newNode() *TrieNode {
+	if len(w.slab) == 0 {
+		w.slab = make([]TrieNode, 4096)
 	}
-	w.seen[addr] = true
+	n := &w.slab[0]
+	w.slab = w.slab[1:]
+	return n
+}
+
+func (w *trieWalk) visit() error {
 	w.nodes++
 	if w.nodes > maxTrieNodes {
 		return fmt.Errorf("HashTrieMap has more than %d nodes; stopped (corrupt memory?)", maxTrieNodes)
@@ -506,66 +519,141 @@ func (w *trieWalk) visit(addr uint64) error {
 	return nil
 }
 
-// indirect decodes the indirect node at addr, at depth depth, whose path spells hash prefix.
-func (w *trieWalk) indirect(addr uint64, depth, slot int, prefix uint64) (*TrieNode, error) {
+// pendingNode is a child pointer found in an indirect node and not yet read: it goes to
+// (*slot) once read.
+type pendingNode struct {
+	addr   uint64
+	slot   **TrieNode
+	index  int
+	prefix uint64 // the hash bits the path to it spells
+}
+
+// entryNode is an entry node found by the walk, to be decoded with its chain.
+type entryNode struct {
+	addr uint64
+	node *TrieNode
+}
+
+// walk decodes the trie from the root indirect node at root in two passes.
+//
+// The first pass reads the tree's shape level by level. Within a level the nodes are read in
+// address order, not in trie order: trie order is hash order, which jumps across the whole heap,
+// while address order follows the order the nodes were allocated in, so the reads (and the CPU's
+// caches and TLB) go through memory almost sequentially. The second pass decodes the entries,
+// again in address order, so that their keys and values (allocated next to them, in the same
+// order) are read sequentially too; it knows how many entries there are, so the entry list is
+// allocated once. For a million entries this is several times faster than a depth-first walk.
+func (w *trieWalk) walk(root uint64) (*TrieNode, error) {
 	g := w.g
-	if err := w.visit(addr); err != nil {
-		return nil, err
-	}
-	if depth*g.bits >= 64 {
-		return nil, fmt.Errorf("HashTrieMap indirect node %#x at depth %d: deeper than a 64-bit hash allows (corrupt memory?)", addr, depth)
-	}
-	buf, err := w.d.mem.read("internal/sync.indirect", addr, g.indSize)
+	tr := w.m.Trie
+	rootNode := &TrieNode{Addr: root}
+	level, err := w.readIndirect(rootNode, 0, nil)
 	if err != nil {
 		return nil, err
 	}
-	n := &TrieNode{Addr: addr, Depth: depth, Slot: slot, Dead: buf[g.deadOff] != 0}
-	tr := w.m.Trie
-	tr.Nodes++
-	if depth > tr.Depth {
-		tr.Depth = depth
-	}
-	arch := w.d.t.Arch
-	for i := 0; i < g.fanout; i++ {
-		off := g.childrenOff + int64(i)*g.childStride
-		child := arch.Ptr(buf[off:])
-		if child == 0 {
-			continue
+	var entries []entryNode
+	for depth := 1; len(level) > 0; depth++ {
+		if depth*g.bits > 64 {
+			return nil, fmt.Errorf("HashTrieMap at depth %d: deeper than a 64-bit hash allows (corrupt memory?)", depth)
 		}
-		childPrefix := prefix<<uint(g.bits) | uint64(i)
-		b, err := w.d.mem.read("internal/sync.node", child, 1)
-		if err != nil {
+		slices.SortFunc(level, func(a, b pendingNode) int { return cmp.Compare(a.addr, b.addr) })
+		// First the kind of every node of the level (its first byte), so that the lists below
+		// grow once per level instead of doubling a million entries at a time.
+		isEntry := make([]bool, len(level))
+		nIndirect := 0
+		for i, p := range level {
+			b, err := w.d.mem.read("internal/sync.node", p.addr, 1)
+			if err != nil {
+				return nil, err
+			}
+			isEntry[i] = b[0] != 0
+			if !isEntry[i] {
+				nIndirect++
+			}
+		}
+		if len(level) > 0 && depth > tr.Depth {
+			tr.Depth = depth
+		}
+		entries = slices.Grow(entries, len(level)-nIndirect)
+		next := make([]pendingNode, 0, nIndirect*g.fanout)
+		for i, p := range level {
+			n := w.newNode()
+			*n = TrieNode{Addr: p.addr, Depth: int16(depth), Slot: int16(p.index), HashPrefix: p.prefix}
+			*p.slot = n
+			if isEntry[i] {
+				n.Entry = true
+				entries = append(entries, entryNode{p.addr, n})
+				continue
+			}
+			if next, err = w.readIndirect(n, p.prefix, next); err != nil {
+				return nil, err
+			}
+		}
+		level = next
+	}
+	slices.SortFunc(entries, func(a, b entryNode) int { return cmp.Compare(a.addr, b.addr) })
+	w.m.Entries = make([]SyncMapEntry, 0, min(len(entries), w.d.opts.MaxEntries))
+	for _, e := range entries {
+		if err := w.entryChain(e.node); err != nil {
 			return nil, err
 		}
-		var c *TrieNode
-		if b[0] != 0 {
-			c, err = w.entry(child, depth+1, i, childPrefix)
-		} else {
-			c, err = w.indirect(child, depth+1, i, childPrefix)
-		}
-		if err != nil {
-			return nil, err
-		}
-		n.Children = append(n.Children, c)
 	}
-	return n, nil
+	return rootNode, nil
 }
 
-// entry decodes the entry node at addr and its overflow chain.
-func (w *trieWalk) entry(addr uint64, depth, slot int, prefix uint64) (*TrieNode, error) {
+// readIndirect reads the indirect node n (whose path spells prefix): its children slice gets one
+// element per non-nil child, in slot order, each filled in when the pending node it appends is read.
+func (w *trieWalk) readIndirect(n *TrieNode, prefix uint64, pending []pendingNode) ([]pendingNode, error) {
 	g := w.g
-	n := &TrieNode{Addr: addr, Depth: depth, Slot: slot, Entry: true}
-	tr := w.m.Trie
-	if depth > tr.Depth {
-		tr.Depth = depth
+	if err := w.visit(); err != nil {
+		return nil, err
 	}
-	for e, i := addr, 0; e != 0; i++ {
-		if err := w.visit(e); err != nil {
-			return nil, err
+	buf, err := w.d.mem.read("internal/sync.indirect", n.Addr, g.indSize)
+	if err != nil {
+		return nil, err
+	}
+	n.Dead = buf[g.deadOff] != 0
+	w.m.Trie.Nodes++
+	var children [64]uint64
+	count := 0
+	for i := 0; i < g.fanout && i < len(children); i++ {
+		children[i] = w.d.t.Arch.Ptr(buf[g.childrenOff+int64(i)*g.childStride:])
+		if children[i] != 0 {
+			count++
+		}
+	}
+	n.Children = make([]*TrieNode, count)
+	k := 0
+	for i := 0; i < g.fanout && i < len(children); i++ {
+		if children[i] != 0 {
+			pending = append(pending, pendingNode{addr: children[i], slot: &n.Children[k], index: i, prefix: prefix<<uint(g.bits) | uint64(i)})
+			k++
+		}
+	}
+	return pending, nil
+}
+
+// entryChain decodes the entry node n and its overflow chain (entries whose keys hash alike).
+func (w *trieWalk) entryChain(n *TrieNode) error {
+	g := w.g
+	tr := w.m.Trie
+	var chain map[uint64]bool // allocated only for chains longer than one entry
+	for e, i := n.Addr, 0; e != 0; i++ {
+		if err := w.visit(); err != nil {
+			return err
+		}
+		if i > 0 {
+			if chain == nil {
+				chain = map[uint64]bool{n.Addr: true}
+			}
+			if chain[e] {
+				return fmt.Errorf("HashTrieMap overflow chain from entry %#x: cycle at %#x (corrupt memory?)", n.Addr, e)
+			}
+			chain[e] = true
 		}
 		buf, err := w.d.mem.read("internal/sync.entry", e, g.entSize)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		tr.Entries++
 		if i > 0 {
@@ -574,19 +662,22 @@ func (w *trieWalk) entry(addr uint64, depth, slot int, prefix uint64) (*TrieNode
 		if len(w.m.Entries) >= w.d.opts.MaxEntries {
 			w.m.More++
 		} else {
-			se := SyncMapEntry{Entry: e, State: EntryLive, Depth: depth, HashPrefix: prefix, Overflow: i > 0}
+			se := SyncMapEntry{Entry: e, State: EntryLive}
 			if se.KeyType, se.Key, err = w.d.fmt.format(e + uint64(g.keyOff)); err != nil {
-				return nil, fmt.Errorf("key of HashTrieMap entry %#x: %v", e, err)
+				return fmt.Errorf("key of HashTrieMap entry %#x: %v", e, err)
 			}
 			if se.ValueType, se.Value, err = w.d.fmt.format(e + uint64(g.valueOff)); err != nil {
-				return nil, fmt.Errorf("value of HashTrieMap entry %#x: %v", e, err)
+				return fmt.Errorf("value of HashTrieMap entry %#x: %v", e, err)
 			}
-			n.Chain = append(n.Chain, len(w.m.Entries))
+			if n.ChainLen == 0 {
+				n.ChainStart = int32(len(w.m.Entries))
+			}
+			n.ChainLen++
 			w.m.Entries = append(w.m.Entries, se)
 		}
 		e = w.d.t.Arch.Ptr(buf[g.overflowOff:])
 	}
-	return n, nil
+	return nil
 }
 
 // efaceFormatter prints the dynamic value of an interface{} (an eface: type word, data word) as
@@ -697,26 +788,31 @@ func (f *efaceFormatter) fastFormat(et *efaceType, data uint64) (string, bool) {
 	}
 }
 
-// chunkReader reads target memory in aligned chunks and keeps them, so that a walk over many
-// small heap objects (trie nodes, boxed keys) costs one read per chunk instead of one per object.
-// Ranges that cross a chunk or fall in a chunk that cannot be read whole (the edge of a mapping)
-// are read directly. The cache holds at most maxChunks chunks, evicting the oldest.
+// chunkReader reads target memory in aligned chunks and keeps the most recent ones, so that a walk
+// over many small heap objects in address order (trie nodes, boxed keys) costs one read per chunk
+// instead of one per object. Ranges that cross a chunk or fall in a chunk that cannot be read
+// whole (the edge of a mapping) are read directly. At most maxChunks chunks are kept (the oldest
+// is evicted and its buffer reused), so memory stays bounded however large the map.
 type chunkReader struct {
 	t      *Target
 	chunks map[uint64][]byte // nil value: the chunk is not readable whole
-	order  []uint64
+	order  []uint64          // kept chunks, oldest first
+	// lastBase and last are the chunk used last: most reads fall in the same chunk as the one
+	// before.
+	lastBase uint64
+	last     []byte
 }
 
 const (
 	chunkSize = 64 << 10
-	maxChunks = 4096 // 256 MiB
+	maxChunks = 512 // 32 MiB
 )
 
 func newChunkReader(t *Target) *chunkReader {
 	return &chunkReader{t: t, chunks: map[uint64][]byte{}}
 }
 
-// read returns n bytes at addr; the slice must not be modified.
+// read returns n bytes at addr; the slice must not be modified and is valid until the next read.
 func (c *chunkReader) read(what string, addr uint64, n int64) ([]byte, error) {
 	if addr == 0 {
 		return nil, fmt.Errorf("reading %s: nil pointer", what)
@@ -725,24 +821,35 @@ func (c *chunkReader) read(what string, addr uint64, n int64) ([]byte, error) {
 	if n <= 0 || n > chunkSize || addr+uint64(n) > base+chunkSize || addr+uint64(n) < addr {
 		return c.t.Read(what, addr, n)
 	}
+	off := addr - base
+	if base == c.lastBase && c.last != nil {
+		return c.last[off : off+uint64(n)], nil
+	}
 	chunk, ok := c.chunks[base]
 	if !ok {
-		b, err := c.t.Read(what, base, chunkSize)
-		if err != nil {
-			b = nil
-		}
+		var buf []byte
 		if len(c.order) >= maxChunks {
-			delete(c.chunks, c.order[0])
+			oldest := c.order[0]
+			buf = c.chunks[oldest]
+			delete(c.chunks, oldest)
 			c.order = c.order[1:]
 		}
-		c.chunks[base] = b
+		if buf == nil {
+			buf = make([]byte, chunkSize)
+		}
+		if mem, err := c.t.Memory(); err != nil {
+			return nil, err
+		} else if _, err := mem.ReadMemory(buf, base); err != nil {
+			buf = nil // not readable whole: read such ranges directly
+		}
+		c.chunks[base] = buf
 		c.order = append(c.order, base)
-		chunk = b
+		chunk = buf
 	}
 	if chunk == nil {
 		return c.t.Read(what, addr, n)
 	}
-	off := addr - base
+	c.lastBase, c.last = base, chunk
 	return chunk[off : off+uint64(n)], nil
 }
 

@@ -149,7 +149,7 @@ func TestSyncMapEmptyAndLarge(t *testing.T) {
 			chained := 0
 			var walk func(nd *inspect.TrieNode)
 			walk = func(nd *inspect.TrieNode) {
-				chained += len(nd.Chain)
+				chained += int(nd.ChainLen)
 				for _, c := range nd.Children {
 					walk(c)
 				}
