@@ -112,6 +112,10 @@ type Mutex struct {
 	// SemaAddr is the address of the sema field; SemaRoot the semaRoot it hashes to.
 	SemaAddr uint64 `json:"-"`
 	SemaRoot uint64 `json:"-"`
+	// RootWaiters is the semaRoot's nwait: goroutines parked on every address that hashes to
+	// that root; TreapDepth is how many treap nodes the search for &sema visited.
+	RootWaiters uint32 `json:"-"`
+	TreapDepth  int    `json:"-"`
 	// Constants are the state-bit constants used to decode State.
 	Constants MutexConstants `json:"constants"`
 	// Owner is always "unknown": sync.Mutex has no owner field.
@@ -202,6 +206,7 @@ func (t *Target) MutexAt(typeName string, addr uint64, st *SemTable, limit int) 
 		return nil, err
 	}
 	m.SemaRoot, m.Waiting, m.MoreWaiting = q.Root, q.Waiters, q.More
+	m.RootWaiters, m.TreapDepth = q.RootWaiters, q.TreapDepth
 	if m.Waiting == nil {
 		m.Waiting = []SemaWaiter{}
 	}

@@ -65,15 +65,20 @@ func BenchmarkMutexWaiters(b *testing.B) {
 			}
 			defer target.Close()
 			b.ResetTimer()
+			var m *inspect.Mutex
 			for i := 0; i < b.N; i++ {
 				v, err := target.MutexExpr("main.benchMutex", 0)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if m := v.(*inspect.Mutex); len(m.Waiting) != 3 {
+				if m = v.(*inspect.Mutex); len(m.Waiting) != 3 {
 					b.Fatalf("found %d waiters, the fixture parked 3", len(m.Waiting))
 				}
 			}
+			// How crowded the mutex's semaRoot was: goroutines parked on its addresses, and
+			// treap nodes visited to find the mutex.
+			b.ReportMetric(float64(m.RootWaiters), "rootWaiters")
+			b.ReportMetric(float64(m.TreapDepth), "treapNodesVisited")
 		})
 	}
 }
