@@ -177,7 +177,7 @@ func drawWaiters(g *Graph, idPrefix, from string, ws []inspect.SemaWaiter, more,
 		), true, nil)
 		attrs := map[string]string{"label": "waitlink"}
 		if i == 0 {
-			attrs = map[string]string{"label": label, "color": "#c0392b", "fontcolor": "#c0392b", "penwidth": "2.5"}
+			attrs = map[string]string{"label": label, "color": "#c0392b", "fontcolor": "#c0392b", "penwidth": "4"}
 		}
 		g.AddEdge(prev, id, attrs)
 		prev = id
@@ -222,9 +222,9 @@ func (v MutexView) Graph() *Graph {
 	return solidEdges(g)
 }
 
-// solidTable is Table with every cell given a background (white unless set) and every edge drawn
-// at penwidth 2: go-graphviz's PNG renderer lets a cell without BGCOLOR inherit the colour of the
-// cell drawn before it, and draws no 1-point strokes.
+// solidTable is Table with every cell given a background (white unless set): go-graphviz's PNG
+// renderer lets a cell without BGCOLOR inherit the colour of the cell drawn before it, and draws
+// no cell borders.
 func solidTable(rows ...[]Cell) string {
 	for _, row := range rows {
 		for i := range row {
@@ -236,14 +236,25 @@ func solidTable(rows ...[]Cell) string {
 	return Table(rows...)
 }
 
-// solidEdges gives every edge of g a visible width (see solidTable).
+// solidEdges draws every visible edge of g as a tapered polygon: go-graphviz's PNG renderer fills
+// paths but does not stroke them, so an ordinary edge is invisible in PNG (or a black blob where
+// it curves), while a tapered edge is a polygon and shows in every format.
 func solidEdges(g *Graph) *Graph {
 	for _, e := range g.Edges {
 		if e.Attrs == nil {
 			e.Attrs = map[string]string{}
 		}
+		style := e.Attrs["style"]
+		if style == "invis" {
+			continue
+		}
+		if style == "" {
+			e.Attrs["style"] = "tapered"
+		} else {
+			e.Attrs["style"] = style + ",tapered"
+		}
 		if _, ok := e.Attrs["penwidth"]; !ok {
-			e.Attrs["penwidth"] = "2"
+			e.Attrs["penwidth"] = "3"
 		}
 	}
 	return g
