@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -55,4 +56,13 @@ func setupSync() {
 	go demoRWMutex.Lock() // waits for the two readers to leave
 	time.Sleep(5 * time.Millisecond)
 	go demoRWMutex.RLock() // queued behind the pending writer
+
+	// Garbage collections after everyone has parked record when they were first seen waiting
+	// (g.waitsince), so memlens can say how long they have waited. (One collection was not
+	// always enough in a young program with Go 1.26: waitsince stayed 0.)
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		runtime.GC()
+		runtime.GC()
+	}()
 }
