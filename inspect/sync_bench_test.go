@@ -82,3 +82,36 @@ func BenchmarkMutexWaiters(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSyncMapReadDirtyJSON is the same for the read/dirty sync.Map of Go 1.19, with 100,000
+// entries: its maps are walked by Delve's map support, entry by entry.
+//
+//	go test ./inspect -run '^$' -bench SyncMapReadDirtyJSON -benchtime 1x
+func BenchmarkSyncMapReadDirtyJSON(b *testing.B) {
+	const entries = 100000
+	var tc fixtures.Toolchain
+	for _, c := range fixtures.Toolchains {
+		if c.Name == "go1.19" {
+			tc = c
+		}
+	}
+	tg := fixtures.Start(b, "syncbench", tc, "amd64", fixtures.Core, []string{fmt.Sprintf("SYNCBENCH_ENTRIES=%d", entries)})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		target, err := inspect.Open(inspect.Options{Core: tg.Core, Exe: tg.Exe})
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := target.SyncMapExpr("main.bigMap", inspect.SyncMapOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if m.Len != entries {
+			b.Fatalf("decoded %d live entries, fixture stored %d", m.Len, entries)
+		}
+		if err := (render.SyncMapView{Expr: "main.bigMap", Map: m, Limit: 64}).WriteJSON(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+		target.Close()
+	}
+}

@@ -315,47 +315,75 @@ func (d *syncMapDecoder) readDirty(l *layouts.Layout, addr uint64) (*SyncMap, er
 	return m, nil
 }
 
-// entryMap loads a map[any]*entry with Delve and decodes each entry's state and value. It returns
-// the entries decoded and how many more the map holds beyond the limit.
+// entryMapPage is how many map entries are loaded by Delve at a time. Delve appends every loaded
+// key and value to one slice of its (large) Variables, so loading a big map at once spends most of
+// its time growing that slice; pages keep it short. Each page after the first is a reslice
+// m[skip:], which Delve serves by iterating past the skipped entries again, so pages must not be
+// small either.
+var entryMapPage = 32768 // a variable so that tests can make pages small
+
+// entryMap loads a map[any]*entry with Delve, a page at a time, and decodes each entry's state and
+// value. It returns the entries decoded and how many more the map holds beyond the limit.
 func (d *syncMapDecoder) entryMap(expr string, pOff int64, expunged uint64) ([]SyncMapEntry, int, error) {
-	cfg := proc.LoadConfig{FollowPointers: false, MaxVariableRecurse: 2, MaxStringLen: ValueLoadConfig.MaxStringLen,
-		MaxArrayValues: d.opts.MaxEntries, MaxStructFields: -1}
-	v, err := d.t.Eval(expr, cfg)
-	if err != nil {
-		return nil, 0, err
-	}
-	if v.Unreadable != nil {
-		return nil, 0, fmt.Errorf("reading map %s: %v", expr, v.Unreadable)
-	}
 	var out []SyncMapEntry
-	for i := 0; i+1 < len(v.Children); i += 2 {
-		key, val := &v.Children[i], &v.Children[i+1]
-		e := SyncMapEntry{}
-		e.KeyType, e.Key = dynamicValue(key)
-		if len(val.Children) == 1 {
-			e.Entry = val.Children[0].Addr
+	total := -1
+	for skip := 0; total < 0 || (skip < total && len(out) < d.opts.MaxEntries); {
+		page := d.opts.MaxEntries - len(out)
+		if page > entryMapPage {
+			page = entryMapPage
 		}
-		if e.Entry == 0 {
-			return out, 0, fmt.Errorf("map %s: key %s has a nil *entry (corrupt memory?)", expr, e.Key)
+		cfg := proc.LoadConfig{FollowPointers: false, MaxVariableRecurse: 2, MaxStringLen: ValueLoadConfig.MaxStringLen,
+			MaxArrayValues: page, MaxStructFields: -1}
+		e := expr
+		if skip > 0 {
+			e = fmt.Sprintf("(%s)[%d:]", expr, skip)
 		}
-		p, err := d.mem.ptr("sync.entry.p", e.Entry+uint64(pOff))
+		v, err := d.t.Eval(e, cfg)
 		if err != nil {
-			return out, 0, err
+			return nil, 0, err
 		}
-		switch p {
-		case 0:
-			e.State = EntryDeleted
-		case expunged:
-			e.State = EntryExpunged
-		default:
-			e.State = EntryLive
-			if e.ValueType, e.Value, err = d.fmt.format(p); err != nil {
-				return out, 0, fmt.Errorf("value of key %s (entry %#x): %v", e.Key, e.Entry, err)
+		if v.Unreadable != nil {
+			return nil, 0, fmt.Errorf("reading map %s: %v", expr, v.Unreadable)
+		}
+		if total < 0 {
+			total = int(v.Len)
+			if total < 0 || total > MaxRead {
+				return nil, 0, fmt.Errorf("map %s: implausible length %d (corrupt memory?)", expr, total)
 			}
 		}
-		out = append(out, e)
+		if len(v.Children) < 2 {
+			break
+		}
+		for i := 0; i+1 < len(v.Children); i += 2 {
+			key, val := &v.Children[i], &v.Children[i+1]
+			e := SyncMapEntry{}
+			e.KeyType, e.Key = dynamicValue(key)
+			if len(val.Children) == 1 {
+				e.Entry = val.Children[0].Addr
+			}
+			if e.Entry == 0 {
+				return out, 0, fmt.Errorf("map %s: key %s has a nil *entry (corrupt memory?)", expr, e.Key)
+			}
+			p, err := d.mem.ptr("sync.entry.p", e.Entry+uint64(pOff))
+			if err != nil {
+				return out, 0, err
+			}
+			switch p {
+			case 0:
+				e.State = EntryDeleted
+			case expunged:
+				e.State = EntryExpunged
+			default:
+				e.State = EntryLive
+				if e.ValueType, e.Value, err = d.fmt.format(p); err != nil {
+					return out, 0, fmt.Errorf("value of key %s (entry %#x): %v", e.Key, e.Entry, err)
+				}
+			}
+			out = append(out, e)
+		}
+		skip += len(v.Children) / 2
 	}
-	more := int(v.Len) - len(out)
+	more := total - len(out)
 	if more < 0 {
 		more = 0
 	}

@@ -144,6 +144,28 @@ func TestSyncMapEmptyAndLarge(t *testing.T) {
 		if len(seen) != n {
 			t.Errorf("bigMap: %d distinct keys, want %d", len(seen), n)
 		}
+		if big.Impl == inspect.ReadDirty {
+			// The same map read by Delve in pages of 700 entries: the same entries.
+			restore := inspect.SetEntryMapPage(700)
+			paged, err := target.SyncMapExpr("main.bigMap", inspect.SyncMapOptions{})
+			restore()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, e := range paged.Entries {
+				got[e.Key] = e.Value
+			}
+			if len(got) != n || len(paged.Entries) != n {
+				t.Errorf("paged read: %d entries (%d distinct), want %d", len(paged.Entries), len(got), n)
+			}
+			for _, e := range big.Entries {
+				if got[e.Key] != e.Value {
+					t.Errorf("paged read: key %s = %q, unpaged %q", e.Key, got[e.Key], e.Value)
+					break
+				}
+			}
+		}
 		if big.Impl == inspect.HashTrie {
 			tr := big.Trie
 			chained := 0
