@@ -10,13 +10,13 @@ import (
 	"github.com/memlens/memlens/layouts"
 )
 
-// fakeMemory is target memory made of byte ranges set by a test; reads outside them fail.
-type fakeMemory struct {
+// syncFakeMemory is target memory made of byte ranges set by a test; reads outside them fail.
+type syncFakeMemory struct {
 	base uint64
 	data []byte
 }
 
-func (f *fakeMemory) ReadMemory(buf []byte, addr uint64) (int, error) {
+func (f *syncFakeMemory) ReadMemory(buf []byte, addr uint64) (int, error) {
 	if addr < f.base || addr+uint64(len(buf)) > f.base+uint64(len(f.data)) {
 		return 0, fmt.Errorf("address %#x not mapped", addr)
 	}
@@ -24,11 +24,11 @@ func (f *fakeMemory) ReadMemory(buf []byte, addr uint64) (int, error) {
 	return len(buf), nil
 }
 
-func (f *fakeMemory) put(addr, v uint64) { binary.LittleEndian.PutUint64(f.data[addr-f.base:], v) }
+func (f *syncFakeMemory) put(addr, v uint64) { binary.LittleEndian.PutUint64(f.data[addr-f.base:], v) }
 
-// fakeTarget is a Target over fake memory with the Go 1.25 sudog layout (amd64).
-func fakeTarget(size int) (*Target, *fakeMemory) {
-	mem := &fakeMemory{base: 0x10000, data: make([]byte, size)}
+// syncFakeTarget is a Target over fake memory with the Go 1.25 sudog layout (amd64).
+func syncFakeTarget(size int) (*Target, *syncFakeMemory) {
+	mem := &syncFakeMemory{base: 0x10000, data: make([]byte, size)}
 	f := func(name string, off, size int64) layouts.Field {
 		return layouts.Field{Name: name, Offset: off, Size: size}
 	}
@@ -47,7 +47,7 @@ func TestSemaWaitersCorrupt(t *testing.T) {
 	st := &SemTable{Addr: root, Stride: 64, Len: 1, TreapOffset: 8, NwaitOffset: 16}
 
 	// The treap node's elem is below the semaphore, so the search goes right: to itself.
-	tg, mem := fakeTarget(0x1000)
+	tg, mem := syncFakeTarget(0x1000)
 	mem.put(root+8, a)
 	mem.put(a+24, 0x1000)
 	mem.put(a+8, a)
@@ -56,7 +56,7 @@ func TestSemaWaitersCorrupt(t *testing.T) {
 	}
 
 	// The node for the address is found, but its waitlink list loops a -> b -> a.
-	tg, mem = fakeTarget(0x1000)
+	tg, mem = syncFakeTarget(0x1000)
 	mem.put(root+8, a)
 	mem.put(a+24, sema)
 	mem.put(a+64, b)
@@ -67,21 +67,21 @@ func TestSemaWaitersCorrupt(t *testing.T) {
 	}
 
 	// A treap pointer into unmapped memory is an error naming the root.
-	tg, mem = fakeTarget(0x1000)
+	tg, mem = syncFakeTarget(0x1000)
 	mem.put(root+8, 0xdead0000)
 	if _, err := tg.SemaWaiters(st, sema, 0); err == nil || !strings.Contains(err.Error(), "treap") {
 		t.Errorf("treap pointer to unmapped memory: err = %v", err)
 	}
 
 	// A semaphore nobody waits on: no waiters, no error.
-	tg, _ = fakeTarget(0x1000)
+	tg, _ = syncFakeTarget(0x1000)
 	if q, err := tg.SemaWaiters(st, sema, 0); err != nil || len(q.Waiters) != 0 {
 		t.Errorf("empty root: %+v, %v", q, err)
 	}
 }
 
-// trieFake builds a decoder over fake memory with the Go 1.26 HashTrieMap[any,any] geometry.
-func trieFake(mem *fakeMemory, t *Target) *trieWalk {
+// syncTrieFake builds a decoder over fake memory with the Go 1.26 HashTrieMap[any,any] geometry.
+func syncTrieFake(mem *syncFakeMemory, t *Target) *trieWalk {
 	d := &syncMapDecoder{t: t, mem: newChunkReader(t), fmt: newEfaceFormatter(t), opts: SyncMapOptions{MaxEntries: 100}}
 	d.fmt.mem = d.mem
 	g := &trieGeometry{fanout: 16, bits: 4, childrenOff: 24, childStride: 8, deadOff: 4,
@@ -94,30 +94,30 @@ func TestTrieWalkCorrupt(t *testing.T) {
 	const root, e1, e2 = 0x10000, 0x10400, 0x10500
 
 	// An indirect node that is its own child: the walk must stop at the hash's depth.
-	tg, mem := fakeTarget(0x1000)
+	tg, mem := syncFakeTarget(0x1000)
 	mem.put(root+24+3*8, root)
-	if _, err := trieFake(mem, tg).walk(root); err == nil || !strings.Contains(err.Error(), "deeper") {
+	if _, err := syncTrieFake(mem, tg).walk(root); err == nil || !strings.Contains(err.Error(), "deeper") {
 		t.Errorf("indirect node that is its own child: err = %v, want a depth error", err)
 	}
 
 	// An entry whose overflow chain loops e1 -> e2 -> e1 (keys and values nil interfaces).
-	tg, mem = fakeTarget(0x1000)
+	tg, mem = syncFakeTarget(0x1000)
 	mem.put(root+24, e1)
 	mem.data[e1-mem.base] = 1 // isEntry
 	mem.data[e2-mem.base] = 1
 	mem.put(e1+8, e2)
 	mem.put(e2+8, e1)
-	if _, err := trieFake(mem, tg).walk(root); err == nil || !strings.Contains(err.Error(), "cycle") {
+	if _, err := syncTrieFake(mem, tg).walk(root); err == nil || !strings.Contains(err.Error(), "cycle") {
 		t.Errorf("overflow chain e1 -> e2 -> e1: err = %v, want a cycle error", err)
 	}
 
 	// The same chain, ended: two entries, one of them in an overflow chain.
-	tg, mem = fakeTarget(0x1000)
+	tg, mem = syncFakeTarget(0x1000)
 	mem.put(root+24, e1)
 	mem.data[e1-mem.base] = 1
 	mem.data[e2-mem.base] = 1
 	mem.put(e1+8, e2)
-	w := trieFake(mem, tg)
+	w := syncTrieFake(mem, tg)
 	n, err := w.walk(root)
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +129,7 @@ func TestTrieWalkCorrupt(t *testing.T) {
 
 // TestChunkReader: reads inside, across and outside chunks return the right bytes or an error.
 func TestChunkReader(t *testing.T) {
-	tg, mem := fakeTarget(3 * chunkSize)
+	tg, mem := syncFakeTarget(3 * chunkSize)
 	for i := range mem.data {
 		mem.data[i] = byte(i * 7)
 	}

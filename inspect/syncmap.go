@@ -357,7 +357,7 @@ func (d *syncMapDecoder) entryMap(expr string, pOff int64, expunged uint64) ([]S
 		for i := 0; i+1 < len(v.Children); i += 2 {
 			key, val := &v.Children[i], &v.Children[i+1]
 			e := SyncMapEntry{}
-			e.KeyType, e.Key = dynamicValue(key)
+			e.KeyType, e.Key = syncDynamicValue(key)
 			if len(val.Children) == 1 {
 				e.Entry = val.Children[0].Addr
 			}
@@ -390,9 +390,9 @@ func (d *syncMapDecoder) entryMap(expr string, pOff int64, expunged uint64) ([]S
 	return out, more, nil
 }
 
-// dynamicValue splits Delve's one-line form of an interface variable, "interface {}(string) "a"",
+// syncDynamicValue splits Delve's one-line form of an interface variable, "interface {}(string) "a"",
 // into the dynamic type and the value as Delve prints it.
-func dynamicValue(v *proc.Variable) (typ, val string) {
+func syncDynamicValue(v *proc.Variable) (typ, val string) {
 	a := api.ConvertVar(v)
 	s := a.SinglelineString()
 	if len(a.Children) != 1 || a.Children[0].Kind == reflect.Invalid {
@@ -753,7 +753,7 @@ func (f *efaceFormatter) format(addr uint64) (typ, val string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	typ, val = dynamicValue(v)
+	typ, val = syncDynamicValue(v)
 	if et == nil {
 		et = &efaceType{name: typ}
 		if len(v.Children) == 1 && v.Children[0].RealType != nil {
