@@ -329,7 +329,7 @@ func (t *Target) addrOfExpr(expr, want string) (uint64, string, error) {
 			return 0, "", err
 		}
 		if ptr == 0 {
-			return 0, "", UserError("%s is a nil %s", expr, v.RealType)
+			return 0, "", UserError("%s is a nil *%s", expr, p.Type.Common().Name)
 		}
 		return ptr, p.Type.Common().Name, nil
 	}
