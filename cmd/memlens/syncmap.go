@@ -1,9 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"os"
-
 	"github.com/spf13/cobra"
 
 	"github.com/memlens/memlens/inspect"
@@ -48,38 +45,13 @@ them. --limit bounds the entries listed in text and the nodes drawn; JSON lists 
 				if err != nil {
 					return err
 				}
-				return emitSyncMap(a, v)
+				return a.emit(v)
 			})
 		},
 	}
 	cmd.Flags().IntVar(&opts.limit, "limit", 64, "entries listed in text, nodes drawn in diagrams")
 	cmd.Flags().IntVar(&opts.maxEntries, "max-entries", inspect.DefaultMaxSyncMapEntries, "entries decoded at most (the rest are counted)")
 	return cmd
-}
-
-// emitSyncMap writes the view like a.emit, except that JSON is streamed by the view itself
-// (render.SyncMapView.WriteJSON writes the same bytes): a sync.Map of a million entries would
-// otherwise be built, compacted and re-indented in memory by encoding/json, which takes seconds.
-func emitSyncMap(a *app, v render.SyncMapView) error {
-	f, err := a.outputFormat()
-	if err != nil || f != render.JSON {
-		return a.emit(v)
-	}
-	if a.output == "" {
-		return v.WriteJSON(a.stdout)
-	}
-	out, err := os.Create(a.output)
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", a.output, err)
-	}
-	if err := v.WriteJSON(out); err != nil {
-		out.Close()
-		return fmt.Errorf("writing %s: %w", a.output, err)
-	}
-	if err := out.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", a.output, err)
-	}
-	return nil
 }
 
 func syncMapView(t *inspect.Target, expr string, limit, maxEntries int) (render.SyncMapView, error) {
