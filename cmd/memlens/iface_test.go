@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,19 +11,9 @@ import (
 	"github.com/memlens/memlens/testdata/fixtures"
 )
 
-// ifaceCLI runs the command line with args against a fixture target and returns stdout.
-func ifaceCLI(t *testing.T, tg *fixtures.Target, args ...string) (string, error) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	root := newApp(&out, &errOut).rootCmd()
-	root.SetArgs(append(args, tg.Args()...))
-	err := root.Execute()
-	return out.String(), err
-}
-
 func ifaceCLIJSON(t *testing.T, tg *fixtures.Target, v any, args ...string) {
 	t.Helper()
-	out, err := ifaceCLI(t, tg, append(args, "--format", "json")...)
+	out, err := memlensOn(t, tg, append(args, "--format", "json")...)
 	if err != nil {
 		t.Fatalf("memlens %s: %v", strings.Join(args, " "), err)
 	}
@@ -111,13 +100,13 @@ func TestIfaceCommand(t *testing.T) {
 			t.Errorf("iface main.nilAny: %+v", nilAny)
 		}
 		// Wrong kind of expression: one clear user error.
-		_, err := ifaceCLI(t, tg, "iface", "main.inventory")
+		_, err := memlensOn(t, tg, "iface", "main.inventory")
 		var te *inspect.TargetError
 		if err == nil || !errors.As(err, &te) || strings.Contains(te.Msg, "\n") || !strings.Contains(te.Msg, "not an interface") {
 			t.Errorf("iface main.inventory: error %v, want a one-line user error", err)
 		}
 		// The diagram: the words, the itab with one fun slot per method, and the dispatch path.
-		dot, err := ifaceCLI(t, tg, "iface", "main.resource", "--format", "dot")
+		dot, err := memlensOn(t, tg, "iface", "main.resource", "--format", "dot")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +116,7 @@ func TestIfaceCommand(t *testing.T) {
 			}
 		}
 		// --limit keeps the diagram bounded with a visible "more" row.
-		dot, err = ifaceCLI(t, tg, "iface", "main.rw", "--format", "dot", "--limit", "1")
+		dot, err = memlensOn(t, tg, "iface", "main.rw", "--format", "dot", "--limit", "1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,7 +169,7 @@ func TestTypeAndItabsCommands(t *testing.T) {
 		if list.Count != 1 || list.Itabs[0].Addr != r.Get(t, "rw.word0") {
 			t.Errorf("itabs --type *bytes.Buffer --interface io.ReadWriter: %+v, want %s", list, r.Get(t, "rw.word0"))
 		}
-		if _, err := ifaceCLI(t, tg, "type", "main.NoSuchType"); err == nil {
+		if _, err := memlensOn(t, tg, "type", "main.NoSuchType"); err == nil {
 			t.Errorf("type main.NoSuchType: no error")
 		}
 	})

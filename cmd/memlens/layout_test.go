@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -12,16 +11,6 @@ import (
 	"github.com/memlens/memlens/layouts"
 	"github.com/memlens/memlens/testdata/fixtures"
 )
-
-// execMemlens runs the command line in-process and returns stdout, stderr and the error.
-func execMemlens(t *testing.T, args ...string) (string, string, error) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	root := newApp(&out, &errOut).rootCmd()
-	root.SetArgs(args)
-	err := root.Execute()
-	return out.String(), errOut.String(), err
-}
 
 type layoutOut struct {
 	Type   string `json:"type"`

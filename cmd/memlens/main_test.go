@@ -25,6 +25,25 @@ func memlens(args ...string) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
+// execMemlens runs the command line in-process and returns stdout, stderr and the error (before
+// run turns it into a line and an exit status).
+func execMemlens(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	root := newApp(&out, &errOut).rootCmd()
+	root.SetArgs(args)
+	err := root.Execute()
+	return out.String(), errOut.String(), err
+}
+
+// memlensOn runs the command line in-process on a fixture target (its target flags appended) and
+// returns stdout and the error.
+func memlensOn(t *testing.T, tg *fixtures.Target, args ...string) (string, error) {
+	t.Helper()
+	out, _, err := execMemlens(t, append(append([]string{}, args...), tg.Args()...)...)
+	return out, err
+}
+
 // checkOneLineError checks the shape every user mistake must have: exit status 1 and one line on
 // stderr that starts with "memlens: " and contains want; no stack trace.
 func checkOneLineError(t *testing.T, code int, stderr, want string) {

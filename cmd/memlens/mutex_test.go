@@ -12,7 +12,7 @@ import (
 // keys the issue names against what the fixture built.
 func TestMutexCommand(t *testing.T) {
 	fixtures.ForEach(t, "syncs", func(t *testing.T, tg *fixtures.Target) {
-		out, err := syncCLI(t, tg, "mutex", "main.muContended", "--format", "json")
+		out, err := memlensOn(t, tg, "mutex", "main.muContended", "--format", "json")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -36,7 +36,7 @@ func TestMutexCommand(t *testing.T) {
 			t.Errorf("waiting %v, fixture parked %v", ids, want)
 		}
 
-		out, err = syncCLI(t, tg, "mutex", "main.rw", "--format", "json")
+		out, err = memlensOn(t, tg, "mutex", "main.rw", "--format", "json")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,21 +56,21 @@ func TestMutexCommand(t *testing.T) {
 			t.Errorf("writer: %v", w)
 		}
 
-		text, err := syncCLI(t, tg, "mutex", "main.muStarving")
+		text, err := memlensOn(t, tg, "mutex", "main.muStarving")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(text, "starving: yes") || !strings.Contains(text, "no owner") {
 			t.Errorf("text of the starving mutex:\n%s", text)
 		}
-		dot, err := syncCLI(t, tg, "mutex", "main.muContended", "--limit", "1", "--format", "dot")
+		dot, err := memlensOn(t, tg, "mutex", "main.muContended", "--limit", "1", "--format", "dot")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(dot, "2 more") || !strings.Contains(dot, "waiters") {
 			t.Errorf("diagram with --limit 1 has no '2 more' node:\n%s", dot)
 		}
-		if _, err := syncCLI(t, tg, "mutex", "main.bigMap"); err == nil || !strings.Contains(err.Error(), "not a sync.Mutex") {
+		if _, err := memlensOn(t, tg, "mutex", "main.bigMap"); err == nil || !strings.Contains(err.Error(), "not a sync.Mutex") {
 			t.Errorf("mutex of a sync.Map: err = %v", err)
 		}
 		if tg.Mode == fixtures.Live {

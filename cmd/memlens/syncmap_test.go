@@ -12,22 +12,12 @@ import (
 	"github.com/memlens/memlens/testdata/fixtures"
 )
 
-// syncCLI runs memlens in-process on a fixture target and returns stdout and the error.
-func syncCLI(t *testing.T, tg *fixtures.Target, args ...string) (string, error) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	root := newApp(&stdout, &stderr).rootCmd()
-	root.SetArgs(append(append([]string{}, args...), tg.Args()...))
-	err := root.Execute()
-	return stdout.String(), err
-}
-
 // TestSyncMapCommand runs `memlens syncmap` on the syncs fixture on every target: the JSON keys the
 // issue names with the values the fixture built, the streamed JSON equal to render.Write's, the
 // text and diagram forms, and one-line errors for wrong expressions.
 func TestSyncMapCommand(t *testing.T) {
 	fixtures.ForEach(t, "syncs", func(t *testing.T, tg *fixtures.Target) {
-		out, err := syncCLI(t, tg, "syncmap", "main.seqMap", "--format", "json")
+		out, err := memlensOn(t, tg, "syncmap", "main.seqMap", "--format", "json")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +73,7 @@ func TestSyncMapCommand(t *testing.T) {
 		}
 
 		// The empty map: dirty null (read/dirty), no root (hashtrie).
-		out, err = syncCLI(t, tg, "syncmap", "main.emptyMap", "--format", "json")
+		out, err = memlensOn(t, tg, "syncmap", "main.emptyMap", "--format", "json")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,14 +87,14 @@ func TestSyncMapCommand(t *testing.T) {
 		}
 
 		// Text is bounded by --limit; the diagram says how much it left out.
-		out, err = syncCLI(t, tg, "syncmap", "main.bigMap", "--limit", "5")
+		out, err = memlensOn(t, tg, "syncmap", "main.bigMap", "--limit", "5")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if n := tg.Report.Int(t, "bigMap.len"); !strings.Contains(out, strconv.Itoa(int(n))+" live entries") || !strings.Contains(out, strconv.Itoa(int(n)-5)+" more") {
 			t.Errorf("text with --limit 5 does not say %d live entries and %d more:\n%s", n, n-5, out)
 		}
-		dot, err := syncCLI(t, tg, "syncmap", "main.bigMap", "--limit", "10", "--format", "dot")
+		dot, err := memlensOn(t, tg, "syncmap", "main.bigMap", "--limit", "10", "--format", "dot")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +102,7 @@ func TestSyncMapCommand(t *testing.T) {
 			t.Errorf("diagram of %d entries with --limit 10: %d nodes, no 'more' node", tg.Report.Int(t, "bigMap.len"), strings.Count(dot, "[label="))
 		}
 		png := filepath.Join(t.TempDir(), "m.png")
-		if _, err := syncCLI(t, tg, "syncmap", "main.seqMap", "-o", png); err != nil {
+		if _, err := memlensOn(t, tg, "syncmap", "main.seqMap", "-o", png); err != nil {
 			t.Fatal(err)
 		}
 		if b, err := os.ReadFile(png); err != nil || !bytes.HasPrefix(b, []byte("\x89PNG")) {
@@ -123,7 +113,7 @@ func TestSyncMapCommand(t *testing.T) {
 			{"main.muLocked", "not a sync.Map"},
 			{"main.noSuchVar", "main.noSuchVar"},
 		} {
-			if _, err := syncCLI(t, tg, "syncmap", c.expr); err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			if _, err := memlensOn(t, tg, "syncmap", c.expr); err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
 				t.Errorf("syncmap %s: err = %v, want one line saying %q", c.expr, err, c.want)
 			}
 		}
