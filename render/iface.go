@@ -147,7 +147,6 @@ func (v IfaceView) Graph() *Graph {
 	g := NewGraph("iface")
 	g.Attrs["nodesep"] = "0.3"
 	g.Attrs["ranksep"] = "0.8"
-	taperedEdges(g)
 	rows := [][]Cell{
 		{{Text: fmt.Sprintf("%s  (%s)", in.Expr, in.Static), Bold: true, ColSpan: 2, Bg: colIfaceHead}},
 		{{Text: ifaceKind(in) + " at " + Hex(in.Addr), ColSpan: 2}},

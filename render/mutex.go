@@ -197,7 +197,7 @@ func (v MutexView) Graph() *Graph {
 		drawWaiters(g, "mutex", "mutex:sema", m.Waiting, m.MoreWaiting, v.Limit, "parked on sema")
 		g.AddNode("owner", solidTable([]Cell{{Text: ownerNote(m.Locked), Bg: noteBg}}), true, nil)
 		g.AddEdge("mutex", "owner", map[string]string{"style": "invis"})
-		return solidEdges(g)
+		return g
 	}
 	rw := v.RW
 	rows := [][]Cell{
@@ -219,7 +219,7 @@ func (v MutexView) Graph() *Graph {
 	drawWaiters(g, "rs", "rw:readerSem", rw.WaitingReaders, 0, v.Limit, "readers wait for the writer")
 	g.AddNode("owner", solidTable([]Cell{{Text: "Go records no owner: the readers inside and the writer\nholding w are not named in memory", Bg: noteBg}}), true, nil)
 	g.AddEdge("rw", "owner", map[string]string{"style": "invis"})
-	return solidEdges(g)
+	return g
 }
 
 // solidTable is Table with every cell given a background (white unless set): go-graphviz's PNG
@@ -234,30 +234,6 @@ func solidTable(rows ...[]Cell) string {
 		}
 	}
 	return Table(rows...)
-}
-
-// solidEdges draws every visible edge of g as a tapered polygon: go-graphviz's PNG renderer fills
-// paths but does not stroke them, so an ordinary edge is invisible in PNG (or a black blob where
-// it curves), while a tapered edge is a polygon and shows in every format.
-func solidEdges(g *Graph) *Graph {
-	for _, e := range g.Edges {
-		if e.Attrs == nil {
-			e.Attrs = map[string]string{}
-		}
-		style := e.Attrs["style"]
-		if style == "invis" {
-			continue
-		}
-		if style == "" {
-			e.Attrs["style"] = "tapered"
-		} else {
-			e.Attrs["style"] = style + ",tapered"
-		}
-		if _, ok := e.Attrs["penwidth"]; !ok {
-			e.Attrs["penwidth"] = "3"
-		}
-	}
-	return g
 }
 
 func pendingBg(pending bool) string {

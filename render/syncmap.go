@@ -413,7 +413,7 @@ func (v SyncMapView) readDirtyGraph() *Graph {
 		[]Cell{{Text: "expunged: p = expunged, not in dirty", Bg: stateBg[inspect.EntryExpunged]}},
 		[]Cell{{Text: "an entry with two arrows is shared by read and dirty"}},
 	), true, nil)
-	return solidEdges(g)
+	return g
 }
 
 func dirtyLabel(m *inspect.SyncMap) string {
@@ -453,7 +453,7 @@ func (v SyncMapView) trieGraph() *Graph {
 	if tr.Root == nil {
 		g.AddNode("noroot", "root = nil (never used)", false, map[string]string{"shape": "box", "style": "dashed"})
 		g.AddEdge("map:root", "noroot", nil)
-		return solidEdges(g)
+		return g
 	}
 	limit := v.Limit
 	if limit <= 0 {
@@ -516,7 +516,7 @@ func (v SyncMapView) trieGraph() *Graph {
 			g.AddEdge(id(n), mid, map[string]string{"style": "dashed"})
 		}
 	}
-	return solidEdges(g)
+	return g
 }
 
 func slotBg(c *inspect.TrieNode) string {

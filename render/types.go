@@ -225,19 +225,9 @@ func typeNode(g *Graph, id string, t *inspect.Type, limit int, depth int) {
 	}
 }
 
-// taperedEdges draws every edge as a tapered wedge (a filled polygon): go-graphviz v0.2.10's
-// PNG renderer fills Bézier edges instead of stroking them, which makes plain edges vanish or
-// turn into blobs; tapered edges are polygons and come out right in PNG and SVG alike.
-func taperedEdges(g *Graph) {
-	g.EdgeDefaults["style"] = "tapered"
-	g.EdgeDefaults["penwidth"] = "3"
-	g.EdgeDefaults["arrowhead"] = "normal"
-}
-
 // Graph draws the descriptor with its key and element types.
 func (v TypeView) Graph() *Graph {
 	g := NewGraph("type")
-	taperedEdges(g)
 	typeNode(g, "type", v.Type, limitOr(v.Limit), 2)
 	return g
 }
