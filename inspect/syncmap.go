@@ -603,7 +603,9 @@ func (w *trieWalk) walk(root uint64) (*TrieNode, error) {
 			tr.Depth = depth
 		}
 		entries = slices.Grow(entries, len(level)-nIndirect)
-		next := make([]pendingNode, 0, nIndirect*g.fanout)
+		// Deep indirect nodes hold two or three children, not fanout: start there and let
+		// append grow the list, rather than reserving fanout slots per node.
+		next := make([]pendingNode, 0, 2*nIndirect)
 		for i, p := range level {
 			n := w.newNode()
 			*n = TrieNode{Addr: p.addr, Depth: int16(depth), Slot: int16(p.index), HashPrefix: p.prefix}
