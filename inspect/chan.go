@@ -284,14 +284,11 @@ func (d *chanDecoder) decode(addr uint64, opts ChanOptions) (*Chan, error) {
 		return nil, err
 	}
 	field := func(name string) (uint64, error) {
-		f, err := d.hchan.Field(name)
+		v, err := d.hchan.Uint(hdr, name)
 		if err != nil {
 			return 0, fmt.Errorf("runtime.hchan at %#x: %v", addr, err)
 		}
-		if f.Size > 8 || f.Offset+f.Size > int64(len(hdr)) {
-			return 0, fmt.Errorf("runtime.hchan at %#x: field %s has an unexpected size %d", addr, name, f.Size)
-		}
-		return d.arch.Uint(hdr[f.Offset : f.Offset+f.Size]), nil
+		return v, nil
 	}
 	c := &Chan{Addr: addr}
 	for _, x := range []struct {

@@ -17,7 +17,7 @@ func fakeHchanLayout() *layouts.Layout {
 	f := func(name string, off, size int64) layouts.Field {
 		return layouts.Field{Name: name, Offset: off, Size: size}
 	}
-	return &layouts.Layout{Name: "runtime.hchan", Size: 112, Fields: []layouts.Field{
+	return &layouts.Layout{Name: "runtime.hchan", Size: 112, Arch: arch.AMD64, Fields: []layouts.Field{
 		f("qcount", 0, 8), f("dataqsiz", 8, 8), f("buf", 16, 8), f("elemsize", 24, 2), f("closed", 28, 4),
 		f("timer", 32, 8), f("elemtype", 40, 8), f("sendx", 48, 8), f("recvx", 56, 8),
 		f("recvq", 64, 16), f("sendq", 80, 16), f("bubble", 96, 8), f("lock", 104, 8),

@@ -53,13 +53,7 @@ func (t *Target) GoroutineAt(addr uint64) (*Goroutine, error) {
 		return nil, err
 	}
 	g := &Goroutine{Addr: addr}
-	field := func(name string) (uint64, error) {
-		f, err := l.Field(name)
-		if err != nil {
-			return 0, err
-		}
-		return t.Arch.Uint(buf[f.Offset : f.Offset+f.Size]), nil
-	}
+	field := func(name string) (uint64, error) { return l.Uint(buf, name) }
 	goid, err := field("goid")
 	if err != nil {
 		return nil, err

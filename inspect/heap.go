@@ -138,7 +138,7 @@ func (t *Target) Heap(opts HeapOptions) (*Heap, error) {
 		return nil, err
 	}
 	h := &Heap{PageSize: t.Arch.GoPageSize, ArenaSize: t.Arch.HeapArenaBytes, Reusable: map[uint64][]int{}}
-	if h.SweepGen, err = t.fieldUint(hl, mh, "sweepgen"); err != nil {
+	if h.SweepGen, err = sweepGen(hl, mh); err != nil {
 		return nil, err
 	}
 	if h.SizeClasses, err = t.SizeClasses(); err != nil {
@@ -235,18 +235,6 @@ func (t *Target) constInt(name string) (int64, error) {
 	}
 	n, _ := constant.Int64Val(v.Value)
 	return n, nil
-}
-
-// fieldUint reads an unsigned integer field of a struct from its bytes.
-func (t *Target) fieldUint(l *layouts.Layout, buf []byte, name string) (uint32, error) {
-	f, err := l.Field(name)
-	if err != nil {
-		return 0, err
-	}
-	if f.Offset+f.Size > int64(len(buf)) {
-		return 0, fmt.Errorf("%s.%s lies outside the %d bytes read", l.Name, name, len(buf))
-	}
-	return uint32(t.Arch.Uint(buf[f.Offset : f.Offset+f.Size])), nil
 }
 
 // heapArenas decodes the arena list of mheap_ and finds each arena's runtime.heapArena through
@@ -713,4 +701,10 @@ func (t *Target) markCentralLists(h *Heap, byAddr map[uint64]*Span, hl *layouts.
 		}
 	}
 	return nil
+}
+
+// sweepGen reads mheap_.sweepgen (uint32) from the mheap's bytes.
+func sweepGen(hl *layouts.Layout, mheap []byte) (uint32, error) {
+	v, err := hl.Uint(mheap, "sweepgen")
+	return uint32(v), err
 }

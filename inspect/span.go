@@ -474,7 +474,7 @@ func (t *Target) SpanAt(addr uint64) (*Span, *Arena, error) {
 			return nil, arena, err
 		}
 		one := &Heap{PageSize: t.Arch.GoPageSize, Spans: []*Span{s}, Reusable: map[uint64][]int{}}
-		if one.SweepGen, err = t.fieldUint(hl, mh, "sweepgen"); err != nil {
+		if one.SweepGen, err = sweepGen(hl, mh); err != nil {
 			return nil, arena, err
 		}
 		s.Sweep = sweepState(s.SweepGen, one.SweepGen)

@@ -87,6 +87,27 @@ func (l *Layout) Offset(name string) (int64, error) {
 	return f.Offset, nil
 }
 
+// Uint reads the named integer field (1, 2, 4 or 8 bytes: integers, bools, pointers, uintptr)
+// from buf, the struct's bytes as read from the target, in the layout architecture's byte order.
+func (l *Layout) Uint(buf []byte, name string) (uint64, error) {
+	f, err := l.Field(name)
+	if err != nil {
+		return 0, err
+	}
+	switch f.Size {
+	case 1, 2, 4, 8:
+	default:
+		return 0, fmt.Errorf("%s.%s is %d bytes, not an integer of 1, 2, 4 or 8", l.Name, name, f.Size)
+	}
+	if f.Offset < 0 || f.Offset+f.Size > int64(len(buf)) {
+		return 0, fmt.Errorf("%s.%s lies outside the %d bytes read", l.Name, name, len(buf))
+	}
+	if l.Arch == nil {
+		return 0, fmt.Errorf("layout %s has no architecture to read %s with", l.Name, name)
+	}
+	return l.Arch.Uint(buf[f.Offset : f.Offset+f.Size]), nil
+}
+
 // FieldNames lists the field names in order.
 func (l *Layout) FieldNames() []string {
 	names := make([]string, len(l.Fields))

@@ -94,3 +94,25 @@ func TestClosest(t *testing.T) {
 		t.Errorf("Closest(zzz) = %v", got)
 	}
 }
+
+func TestUintReadsFieldsAndRefusesBadOnes(t *testing.T) {
+	l := Arrange("t", []Field{
+		{Name: "b", Size: 1, Align: 1}, {Name: "h", Size: 2, Align: 2}, {Name: "w", Size: 4, Align: 4},
+		{Name: "q", Size: 8, Align: 8}, {Name: "arr", Size: 3, Align: 1},
+	}, arch.ARM64)
+	buf := []byte{0x7f, 0, 0x34, 0x12, 0x78, 0x56, 0x34, 0x12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9, 0, 0, 0, 0, 0}
+	for name, want := range map[string]uint64{"b": 0x7f, "h": 0x1234, "w": 0x12345678, "q": 0x0807060504030201} {
+		if got, err := l.Uint(buf, name); err != nil || got != want {
+			t.Errorf("Uint(%s) = %#x, %v; want %#x", name, got, err, want)
+		}
+	}
+	if _, err := l.Uint(buf, "arr"); err == nil {
+		t.Error("Uint read a 3-byte field")
+	}
+	if _, err := l.Uint(buf[:10], "q"); err == nil {
+		t.Error("Uint read past the bytes it was given")
+	}
+	if _, err := l.Uint(buf, "nope"); err == nil {
+		t.Error("Uint read a field that does not exist")
+	}
+}
