@@ -10,8 +10,11 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/memlens/memlens/inspect"
 	"github.com/memlens/memlens/render"
@@ -146,6 +149,40 @@ func (a *app) emit(v render.View) error {
 		return fmt.Errorf("writing %s: %w", a.output, err)
 	}
 	return nil
+}
+
+// progressThreshold is the number of items below which a scan is quick enough to need no
+// progress bar.
+const progressThreshold = 20000
+
+// progress returns a progress callback for a long scan that draws a bar on stderr when stderr is
+// a terminal (and nothing otherwise), and a function that removes the bar when the scan ends.
+// Short scans (fewer than progressThreshold items) draw nothing either.
+func (a *app) progress(what string) (func(done, total int), func()) {
+	f, ok := a.stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil, func() {}
+	}
+	var bar *progressbar.ProgressBar
+	update := func(done, total int) {
+		if total < progressThreshold {
+			return
+		}
+		if bar == nil {
+			bar = progressbar.NewOptions(total,
+				progressbar.OptionSetWriter(io.Writer(f)),
+				progressbar.OptionSetDescription(what),
+				progressbar.OptionShowCount(),
+				progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionClearOnFinish())
+		}
+		bar.Set(done)
+	}
+	return update, func() {
+		if bar != nil {
+			bar.Finish()
+		}
+	}
 }
 
 // oneLine keeps the first line of a message.

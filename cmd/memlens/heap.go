@@ -1,13 +1,7 @@
 package main
 
 import (
-	"io"
-	"os"
-	"time"
-
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/memlens/memlens/inspect"
 	"github.com/memlens/memlens/render"
@@ -60,38 +54,4 @@ func heapRun(a *app, opts *heapOptions) error {
 		}
 		return a.emit(render.HeapView{Summary: h.Summary(), Heap: h, Limit: opts.limit})
 	})
-}
-
-// progressThreshold is the number of items below which a scan is quick enough to need no
-// progress bar.
-const progressThreshold = 20000
-
-// progress returns a progress callback for a long scan that draws a bar on stderr when stderr is
-// a terminal (and nothing otherwise), and a function that removes the bar when the scan ends.
-// Short scans (fewer than progressThreshold items) draw nothing either.
-func (a *app) progress(what string) (func(done, total int), func()) {
-	f, ok := a.stderr.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil, func() {}
-	}
-	var bar *progressbar.ProgressBar
-	update := func(done, total int) {
-		if total < progressThreshold {
-			return
-		}
-		if bar == nil {
-			bar = progressbar.NewOptions(total,
-				progressbar.OptionSetWriter(io.Writer(f)),
-				progressbar.OptionSetDescription(what),
-				progressbar.OptionShowCount(),
-				progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionClearOnFinish())
-		}
-		bar.Set(done)
-	}
-	return update, func() {
-		if bar != nil {
-			bar.Finish()
-		}
-	}
 }
